@@ -1,0 +1,72 @@
+import { isFinalJobStatus, type JobEvent } from "@docgate/orchestrator";
+import { serverContext } from "~/server/context";
+import { handle } from "~/server/errors";
+import { readJob } from "~/server/jobs";
+import { authenticate } from "~/server/principal";
+
+export const runtime = "nodejs";
+export const dynamic = "force-dynamic";
+
+const POLL_MS = 2_000;
+const MAX_STREAM_MS = 10 * 60_000;
+
+/**
+ * Server-sent events: a `job` snapshot first, then every progress event, a fresh `job`
+ * snapshot on each change, and the stream ends when the job is final.
+ */
+export const GET = handle(async (request: Request, { params }: { params: Promise<{ id: string }> }) => {
+  const principal = await authenticate(request);
+  const { id } = await params;
+  const first = await readJob(id, principal);
+  const { events } = serverContext();
+  const encoder = new TextEncoder();
+  let cleanup = () => {};
+
+  const stream = new ReadableStream<Uint8Array>({
+    async start(controller) {
+      let closed = false;
+      let lastSnapshot = "";
+      const send = (event: string, data: unknown) => {
+        if (!closed) controller.enqueue(encoder.encode(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`));
+      };
+      const close = () => {
+        if (closed) return;
+        closed = true;
+        cleanup();
+        controller.close();
+      };
+      const snapshot = async () => {
+        const job = await readJob(id, principal).catch(() => null);
+        if (!job) return close();
+        const text = JSON.stringify(job);
+        if (text !== lastSnapshot) {
+          lastSnapshot = text;
+          send("job", job);
+        }
+        if (isFinalJobStatus(job.status)) close();
+      };
+      lastSnapshot = JSON.stringify(first);
+      send("job", first);
+      if (isFinalJobStatus(first.status)) return close();
+      const unsubscribe = await events.subscribe(id, (event: JobEvent) => {
+        send(event.type, event);
+        void snapshot();
+      });
+      const poll = setInterval(() => void snapshot(), POLL_MS);
+      const limit = setTimeout(close, MAX_STREAM_MS);
+      request.signal.addEventListener("abort", close);
+      cleanup = () => {
+        unsubscribe();
+        clearInterval(poll);
+        clearTimeout(limit);
+      };
+      await snapshot();
+    },
+    cancel() {
+      cleanup();
+    },
+  });
+  return new Response(stream, {
+    headers: { "Content-Type": "text/event-stream", "Cache-Control": "no-cache, no-transform", Connection: "keep-alive" },
+  });
+});

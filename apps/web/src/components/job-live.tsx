@@ -1,0 +1,93 @@
+"use client";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useEffect } from "react";
+import type { RouterOutputs } from "~/server/trpc/root";
+import { useTRPC } from "~/lib/trpc";
+import { StatusBadge } from "./status-badge";
+import { ClassificationCard, QualityCard, RawOutput } from "./result-cards";
+
+type Job = RouterOutputs["job"]["get"];
+const FINAL = ["succeeded", "partial", "failed", "cancelled"];
+
+/** The job page fills in live: server-sent events push snapshots; polling is the fallback. */
+export function JobLive({ id }: { id: string }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const options = trpc.job.get.queryOptions({ id });
+  const job = useQuery({
+    ...options,
+    refetchInterval: (query) => (query.state.data && FINAL.includes(query.state.data.status) ? false : 5_000),
+  });
+
+  useEffect(() => {
+    const source = new EventSource(`/api/v1/jobs/${id}/events`);
+    source.addEventListener("job", (event) => {
+      queryClient.setQueryData(options.queryKey, JSON.parse((event as MessageEvent<string>).data) as Job);
+    });
+    source.onerror = () => {
+      // The stream ends when the job is final, or the network dropped: polling covers both.
+      source.close();
+    };
+    return () => source.close();
+  }, [id, queryClient, options.queryKey]);
+
+  if (job.isPending) return <p className="text-sm text-slate-500">Loading job…</p>;
+  if (job.isError) return <p role="alert" className="text-sm text-red-700">{job.error.message}</p>;
+  const data = job.data;
+  return (
+    <div className="space-y-6">
+      <div className="flex flex-wrap items-center gap-3">
+        <h1 className="min-w-0 truncate text-xl font-semibold tracking-tight">{data.document.filename}</h1>
+        <StatusBadge status={data.status} />
+        <a href={`/api/v1/jobs/${data.id}`} download={`job-${data.id}.json`} className="ml-auto text-sm text-indigo-700 hover:underline">
+          Download JSON
+        </a>
+      </div>
+      <dl className="grid grid-cols-2 gap-4 rounded-xl border border-slate-200 bg-white p-4 text-sm sm:grid-cols-4">
+        <Fact term="Type" value={data.document.mimeType} />
+        <Fact term="Size" value={`${(data.document.sizeBytes / 1024).toFixed(1)} KB`} />
+        <Fact term="Pages" value={data.document.pages?.toString() ?? "–"} />
+        <Fact term="SHA-256" value={`${data.document.sha256.slice(0, 16)}…`} />
+      </dl>
+      <div className="grid gap-6 lg:grid-cols-2">
+        {data.services.map((service) => {
+          const result = data.results[service];
+          return (
+            <section key={service} data-service={service} className="rounded-xl border border-slate-200 bg-white p-5 shadow-sm">
+              <div className="flex items-center gap-2">
+                <h2 className="text-base font-semibold capitalize">{service}</h2>
+                <StatusBadge status={result?.status ?? "queued"} />
+                {result?.cached && <span className="text-xs text-slate-500">from cache</span>}
+                {result?.durationMs != null && <span className="ml-auto text-xs text-slate-500">{result.durationMs} ms</span>}
+              </div>
+              <div className="mt-4">
+                {!result || result.status === "queued" || result.status === "running" ? (
+                  <div className="h-2 overflow-hidden rounded bg-slate-100" aria-label={`${service} in progress`}>
+                    <div className="h-full w-1/3 animate-pulse rounded bg-indigo-400" />
+                  </div>
+                ) : result.status === "failed" ? (
+                  <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">{result.error?.message ?? "Failed."}</p>
+                ) : service === "classification" ? (
+                  <ClassificationCard output={result.output} />
+                ) : service === "quality" ? (
+                  <QualityCard output={result.output} />
+                ) : (
+                  <RawOutput output={result.output} />
+                )}
+              </div>
+            </section>
+          );
+        })}
+      </div>
+    </div>
+  );
+}
+
+function Fact({ term, value }: { term: string; value: string }) {
+  return (
+    <div>
+      <dt className="text-xs text-slate-500">{term}</dt>
+      <dd className="mt-0.5 truncate font-medium">{value}</dd>
+    </div>
+  );
+}

@@ -1,0 +1,16 @@
+const STYLES: Record<string, string> = {
+  queued: "bg-slate-100 text-slate-700",
+  running: "bg-blue-100 text-blue-800",
+  succeeded: "bg-emerald-100 text-emerald-800",
+  partial: "bg-amber-100 text-amber-800",
+  failed: "bg-red-100 text-red-800",
+  cancelled: "bg-slate-200 text-slate-600",
+};
+
+export function StatusBadge({ status }: { status: string }) {
+  return (
+    <span data-status={status} className={`inline-flex rounded-full px-2 py-0.5 text-xs font-medium ${STYLES[status] ?? STYLES.queued}`}>
+      {status}
+    </span>
+  );
+}

@@ -1,0 +1,46 @@
+/** The public error shape: {"error": {"code", "message"}} with the documented status. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+/** 400 from a zod failure, with the first problem in words. */
+export function invalidInput(error: { issues: { path: PropertyKey[]; message: string }[] }): ApiError {
+  const issue = error.issues[0];
+  const where = issue?.path.length ? `\`${issue.path.map(String).join(".")}\`: ` : "";
+  return new ApiError(400, "invalid_input", `${where}${issue?.message ?? "The request is invalid."}`);
+}
+
+export function errorResponse(status: number, code: string, message: string, headers: Record<string, string> = {}): Response {
+  return Response.json({ error: { code, message } }, { status, headers });
+}
+
+const isConnectionError = (error: unknown) => {
+  const e = error as { code?: string; name?: string; message?: string };
+  return (
+    ["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "P1001", "P1017"].includes(e?.code ?? "") ||
+    /Connection is closed|Stream isn't writeable|connect ECONNREFUSED|Can't reach database|DatabaseNotReachable/i.test(e?.message ?? "")
+  );
+};
+
+/** Wraps a route handler: known errors become their JSON, everything else a 500 with no stack. */
+export function handle<A extends unknown[]>(fn: (...args: A) => Promise<Response>) {
+  return async (...args: A): Promise<Response> => {
+    try {
+      return await fn(...args);
+    } catch (error) {
+      if (error instanceof ApiError) return errorResponse(error.status, error.code, error.message, error.headers);
+      if (isConnectionError(error)) {
+        return errorResponse(503, "dependency_unavailable", "A backing service is unavailable; try again shortly.", { "Retry-After": "5" });
+      }
+      console.error("[web] unhandled error", error);
+      return errorResponse(500, "internal_error", "Something went wrong on our side. The error was logged.");
+    }
+  };
+}

@@ -1,0 +1,96 @@
+import { createHash } from "node:crypto";
+import { inspectDocument, sniffType, UnreadableDocumentError } from "@docgate/mcp/extraction";
+import { getJobView, submitJob, waitForJob, type JobView } from "@docgate/orchestrator";
+import { serverContext } from "./context";
+import { env } from "./env";
+import { ProcessFieldsSchema, WaitQuerySchema } from "./api-schemas";
+import { ApiError, invalidInput } from "./errors";
+import { auditActor, requireRole, requireServices, type Principal } from "./principal";
+import { readUpload } from "./upload";
+
+export type ProcessResult = { job: JobView; finished: boolean };
+
+/** POST /api/v1/process: validate, accept into Postgres, enqueue, then wait (bounded). */
+export async function processRequest(request: Request, principal: Principal): Promise<ProcessResult> {
+  requireRole(principal, "operator");
+  const query = WaitQuerySchema.safeParse(Object.fromEntries(new URL(request.url).searchParams));
+  if (!query.success) throw invalidInput(query.error);
+  const upload = await readUpload(request, env().DOCGATE_MAX_UPLOAD_BYTES);
+  if (!upload.file) throw new ApiError(400, "missing_document", "Attach the document as the multipart file field `document`.");
+  if (upload.file.bytes.byteLength === 0) throw new ApiError(400, "empty_document", "The document is empty (0 bytes).");
+
+  const { db, orchestrator, events } = serverContext();
+  const fields = ProcessFieldsSchema.safeParse({
+    services: (upload.fields.get("services") ?? []).flatMap((v) => v.split(",")).map((v) => v.trim()).filter(Boolean),
+    taxonomy: upload.fields.get("taxonomy")?.[0],
+    profile: upload.fields.get("profile")?.[0],
+  });
+  if (!fields.success) throw invalidInput(fields.error);
+  const services = await resolveServices(fields.data.services);
+  requireServices(principal, services.map((s) => s.name));
+
+  const sniffed = await sniffType(upload.file.bytes);
+  if (!sniffed.ok) {
+    throw new ApiError(415, "unsupported_type",
+      `This kind of file is not supported${sniffed.detected ? ` (${sniffed.detected})` : ""}: send PDF, DOCX, HTML or plain text.`);
+  }
+  let pages: number | undefined;
+  try {
+    pages = (await inspectDocument(upload.file.bytes, sniffed.mimeType)).pages;
+  } catch (error) {
+    if (error instanceof UnreadableDocumentError) throw new ApiError(422, "unreadable_document", error.message);
+    throw error;
+  }
+
+  const { jobId } = await submitJob(orchestrator, {
+    document: {
+      bytes: upload.file.bytes,
+      filename: upload.file.filename,
+      mimeType: sniffed.mimeType,
+      sha256: createHash("sha256").update(upload.file.bytes).digest("hex"),
+      pages: pages ?? null,
+    },
+    services,
+    options: {
+      ...(fields.data.taxonomy ? { taxonomy: fields.data.taxonomy } : {}),
+      ...(fields.data.profile ? { profile: fields.data.profile } : {}),
+    },
+    actor: auditActor(principal),
+    apiKeyId: principal.kind === "api_key" ? principal.id : null,
+    userId: principal.kind === "user" ? principal.id : null,
+    ip: clientIp(request),
+    userAgent: request.headers.get("user-agent"),
+  });
+
+  const finished = query.data.wait > 0
+    ? await waitForJob(db, events, jobId, { timeoutMs: query.data.wait * 1000, signal: request.signal })
+    : false;
+  const job = await getJobView(db, jobId);
+  if (!job) throw new ApiError(500, "internal_error", "The job vanished after it was accepted.");
+  return { job, finished };
+}
+
+/** `services` may repeat or be comma-separated; none means every enabled built-in service. */
+async function resolveServices(requested: string[]): Promise<{ name: string; tool: string }[]> {
+  const names = [...new Set(requested)];
+  const { db } = serverContext();
+  const enabled = await db.service.findMany({ where: { enabled: true }, select: { name: true, kind: true, tools: true } });
+  const byName = new Map(enabled.map((s) => [s.name, s]));
+  const unknown = names.filter((n) => !byName.has(n));
+  if (unknown.length) {
+    const list = unknown.map((n) => JSON.stringify(n.slice(0, 50))).join(", ");
+    throw new ApiError(400, "unknown_service", `Unknown or disabled service: ${list}. Available: ${[...byName.keys()].join(", ")}.`);
+  }
+  const chosen = names.length ? names.map((n) => byName.get(n)!) : enabled.filter((s) => s.kind === "builtin");
+  if (chosen.length === 0) throw new ApiError(503, "no_services", "No services are enabled.", { "Retry-After": "30" });
+  return chosen.map((s) => ({ name: s.name, tool: primaryTool(s.name) }));
+}
+
+const PRIMARY_TOOLS: Record<string, string> = { classification: "classify_document", quality: "assess_quality" };
+function primaryTool(service: string): string {
+  return PRIMARY_TOOLS[service] ?? "process_document";
+}
+
+export function clientIp(request: Request): string | null {
+  return request.headers.get("x-forwarded-for")?.split(",")[0]?.trim() || request.headers.get("x-real-ip") || null;
+}

@@ -1,0 +1,28 @@
+import { initTRPC, TRPCError } from "@trpc/server";
+import superjson from "superjson";
+import type { Role } from "@docgate/db";
+import { serverContext } from "../context";
+import { auth } from "../auth";
+
+export async function createTrpcContext(opts: { headers: Headers }) {
+  const session = await auth().api.getSession({ headers: opts.headers });
+  const user = session?.user as (NonNullable<typeof session>["user"] & { role?: Role; disabled?: boolean }) | undefined;
+  return { ...serverContext(), user: user && !user.disabled ? { id: user.id, email: user.email, role: user.role ?? "viewer" } : null };
+}
+
+const t = initTRPC.context<Awaited<ReturnType<typeof createTrpcContext>>>().create({ transformer: superjson });
+
+export const createTRPCRouter = t.router;
+
+const RANK: Record<Role, number> = { viewer: 0, operator: 1, admin: 2 };
+const withRole = (role: Role) =>
+  t.procedure.use(({ ctx, next }) => {
+    if (!ctx.user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in first." });
+    if (RANK[ctx.user.role] < RANK[role]) throw new TRPCError({ code: "FORBIDDEN", message: `This needs the ${role} role.` });
+    return next({ ctx: { ...ctx, user: ctx.user } });
+  });
+
+/** Procedure tiers carry the permission check, so a router shows who may call what. */
+export const protectedProcedure = withRole("viewer");
+export const operatorProcedure = withRole("operator");
+export const adminProcedure = withRole("admin");

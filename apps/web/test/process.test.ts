@@ -1,0 +1,211 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createApiKey } from "@docgate/db";
+import { makeDocx, makeHtml, makePdf, SAMPLE_TEXT } from "../../../packages/mcp/test/fixtures";
+import { JobSchema } from "~/server/api-schemas";
+import { BOOTSTRAP_KEY, eventually, form, get, post, startHarness, type Harness } from "./harness";
+
+let harness: Harness;
+let POST: (r: Request) => Promise<Response>;
+let GET_JOB: (r: Request, c: { params: Promise<{ id: string }> }) => Promise<Response>;
+let GET_EVENTS: (r: Request, c: { params: Promise<{ id: string }> }) => Promise<Response>;
+let GET_HEALTH: () => Promise<Response>;
+
+const MAX_UPLOAD = 200_000;
+
+beforeAll(async () => {
+  harness = await startHarness({ maxUploadBytes: MAX_UPLOAD });
+  POST = (await import("~/app/api/v1/process/route")).POST;
+  GET_JOB = (await import("~/app/api/v1/jobs/[id]/route")).GET;
+  GET_EVENTS = (await import("~/app/api/v1/jobs/[id]/events/route")).GET;
+  GET_HEALTH = (await import("~/app/api/health/route")).GET;
+});
+
+afterAll(async () => {
+  await harness?.stop();
+});
+
+const params = (id: string) => ({ params: Promise.resolve({ id }) });
+
+describe("POST /api/v1/process", () => {
+  it("runs classification and quality on a PDF and answers with the aggregated job", async () => {
+    const pdf = makePdf([SAMPLE_TEXT, "The second page discusses the committee's findings in more detail."]);
+    const response = await POST(post("/api/v1/process", form({ document: { bytes: pdf, filename: "report.pdf" }, services: ["classification", "quality"] })));
+    expect(response.status).toBe(200);
+    const job = JobSchema.parse(await response.json());
+    expect(job.status).toBe("succeeded");
+    expect(job.document).toMatchObject({ filename: "report.pdf", mimeType: "application/pdf", pages: 2, sizeBytes: pdf.byteLength });
+
+    const classification = job.results.classification!;
+    expect(classification.status).toBe("succeeded");
+    const c = classification.output as { label: string; confidence: number; scores: { label: string; score: number }[]; taxonomy: string; model: { id: string; version: number } };
+    expect(typeof c.label).toBe("string");
+    expect(c.confidence).toBeGreaterThan(0);
+    expect(c.confidence).toBeLessThanOrEqual(1);
+    expect(c.scores[0]!.label).toBe(c.label);
+    expect(c.taxonomy).toBe("genre");
+    expect(c.model.version).toBe(1);
+
+    const q = job.results.quality!.output as { score: number; grade: string; metrics: { words: number; pages: number } };
+    expect(q.score).toBeGreaterThanOrEqual(0);
+    expect(q.score).toBeLessThanOrEqual(100);
+    expect(q.metrics.pages).toBe(2);
+    expect(q.metrics.words).toBeGreaterThan(20);
+
+    // Postgres holds the same result, with the audit row of the submission.
+    const { db } = harness.database;
+    const tasks = await db.jobTask.findMany({ where: { jobId: job.id } });
+    expect(tasks.map((t) => t.status).sort()).toEqual(["succeeded", "succeeded"]);
+    expect(await db.auditLog.count({ where: { action: "job.create", target: job.id } })).toBe(1);
+    const doc = await db.document.findUniqueOrThrow({ where: { id: job.document.id } });
+    expect(doc.text).toContain("committee");
+  });
+
+  it("runs every enabled built-in service when none is named, on HTML and DOCX", async () => {
+    for (const [bytes, filename, mimeType] of [
+      [makeHtml(`<h1>Minutes</h1><p>${SAMPLE_TEXT}</p>`), "minutes.html", "text/html"],
+      [makeDocx(`${SAMPLE_TEXT} This copy was written in a word processor.`), "minutes.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"],
+    ] as const) {
+      const response = await POST(post("/api/v1/process", form({ document: { bytes, filename } })));
+      expect(response.status).toBe(200);
+      const job = JobSchema.parse(await response.json());
+      expect(job.document.mimeType).toBe(mimeType);
+      expect(Object.keys(job.results).sort()).toEqual(["classification", "quality"]);
+      expect(job.status).toBe("succeeded");
+    }
+  });
+
+  it("answers 202 with a Location for wait=0, and the job can be fetched and streamed", async () => {
+    const text = `${SAMPLE_TEXT} Asynchronous copy ${Date.now()}.`;
+    const response = await POST(post("/api/v1/process?wait=0", form({ document: { bytes: text, filename: "notes.txt" }, services: ["quality"] })));
+    expect(response.status).toBe(202);
+    const location = response.headers.get("location")!;
+    const accepted = JobSchema.parse(await response.json());
+    expect(location).toBe(`/api/v1/jobs/${accepted.id}`);
+
+    const events = await GET_EVENTS(get(`${location}/events`), params(accepted.id));
+    expect(events.headers.get("content-type")).toBe("text/event-stream");
+    const streamed = await new Response(events.body).text(); // the stream ends when the job is final
+    const snapshots = streamed.split("\n\n").filter((block) => block.startsWith("event: job"));
+    const last = JSON.parse(snapshots.at(-1)!.split("\ndata: ")[1]!) as { status: string };
+    expect(last.status).toBe("succeeded");
+
+    const fetched = await GET_JOB(get(location), params(accepted.id));
+    expect(fetched.status).toBe(200);
+    const job = JobSchema.parse(await fetched.json());
+    expect(job.results.quality!.status).toBe("succeeded");
+  });
+
+  it("answers a repeated document from the cache", async () => {
+    const text = `${SAMPLE_TEXT} Cached copy ${Date.now()}.`;
+    const first = JobSchema.parse(await (await POST(post("/api/v1/process", form({ document: { bytes: text, filename: "a.txt" } })))).json());
+    const second = JobSchema.parse(await (await POST(post("/api/v1/process", form({ document: { bytes: text, filename: "b.txt" } })))).json());
+    expect(first.results.classification!.cached).toBe(false);
+    expect(second.results.classification!.cached).toBe(true);
+    expect(second.results.quality!.cached).toBe(true);
+    expect(second.results.classification!.output).toEqual(first.results.classification!.output);
+    expect(second.document.id).toBe(first.document.id);
+    expect(second.document.filename).toBe("b.txt");
+  });
+
+  it("fails the task, not the process, for a document that passes sniffing but cannot be read", async () => {
+    // A valid zip that is not a Word document is refused at the door; here the PDF opens but has a broken page stream.
+    const broken = new TextEncoder().encode(new TextDecoder("latin1").decode(makePdf(["Readable page one."])).replace("/Contents", "/Contents 99 0 R /X"));
+    const response = await POST(post("/api/v1/process", form({ document: { bytes: broken, filename: "odd.pdf" } })));
+    expect([200, 422]).toContain(response.status);
+    // Whatever happened to that document, the workers still serve the next one.
+    const ok = await POST(post("/api/v1/process", form({ document: { bytes: `${SAMPLE_TEXT} after ${Date.now()}`, filename: "next.txt" } })));
+    expect(JobSchema.parse(await ok.json()).status).toBe("succeeded");
+  });
+});
+
+describe("bad input", () => {
+  const expectError = async (response: Response, status: number, code: string) => {
+    expect(response.status).toBe(status);
+    const body = (await response.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe(code);
+    expect(body.error.message.length).toBeGreaterThan(10);
+    expect(JSON.stringify(body)).not.toMatch(/at .*\.ts:\d+/); // never a stack trace
+  };
+
+  it("refuses a request without a key, with a bad key, and from a viewer key", async () => {
+    await expectError(await POST(post("/api/v1/process", form({ document: { bytes: "x", filename: "a.txt" } }), null)), 401, "unauthenticated");
+    await expectError(await POST(post("/api/v1/process", form({ document: { bytes: "x", filename: "a.txt" } }), "dg_nope")), 401, "invalid_api_key");
+    const { secret } = await createApiKey(harness.database.db, { name: "viewer", role: "viewer" });
+    await expectError(await POST(post("/api/v1/process", form({ document: { bytes: "x", filename: "a.txt" } }), secret)), 403, "forbidden");
+  });
+
+  it("refuses a key that may not call the service", async () => {
+    const { secret } = await createApiKey(harness.database.db, { name: "quality only", role: "operator", services: ["quality"] });
+    await expectError(await POST(post("/api/v1/process", form({ document: { bytes: SAMPLE_TEXT, filename: "a.txt" }, services: ["classification"] }), secret)), 403, "service_not_allowed");
+  });
+
+  it("gives each malformed upload its documented status", async () => {
+    await expectError(await POST(post("/api/v1/process", form({ services: ["quality"] }))), 400, "missing_document");
+    await expectError(await POST(post("/api/v1/process", form({ document: { bytes: new Uint8Array(), filename: "empty.txt" } }))), 400, "empty_document");
+    await expectError(await POST(post("/api/v1/process", form({ document: { bytes: SAMPLE_TEXT, filename: "a.txt" }, services: ["nope"] }))), 400, "unknown_service");
+    const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 73, 72, 68, 82, 0, 0, 0, 1, 0, 0, 0, 1, 8, 6, 0, 0, 0]);
+    await expectError(await POST(post("/api/v1/process", form({ document: { bytes: png, filename: "report.pdf" } }))), 415, "unsupported_type");
+    const corrupt = new TextEncoder().encode("%PDF-1.7\n1 0 obj <</Type /Catalog>> garbage without structure");
+    await expectError(await POST(post("/api/v1/process", form({ document: { bytes: corrupt, filename: "bad.pdf" } }))), 422, "unreadable_document");
+    await expectError(await POST(post("/api/v1/process?wait=-1", form({ document: { bytes: SAMPLE_TEXT, filename: "a.txt" } }))), 400, "invalid_input");
+    const notMultipart = new Request("http://127.0.0.1/api/v1/process", { method: "POST", body: "{}", headers: { authorization: `Bearer ${BOOTSTRAP_KEY}`, "content-type": "application/json" } });
+    await expectError(await POST(notMultipart), 415, "unsupported_media_type");
+  });
+
+  it("refuses an upload over the size cap while streaming it", async () => {
+    let pulled = 0;
+    const chunk = new Uint8Array(64 * 1024).fill(97);
+    const boundary = "----docgate-test";
+    const head = new TextEncoder().encode(`--${boundary}\r\nContent-Disposition: form-data; name="document"; filename="big.txt"\r\nContent-Type: text/plain\r\n\r\n`);
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(head);
+      },
+      pull(controller) {
+        pulled += chunk.length;
+        if (pulled > 50 * MAX_UPLOAD) return controller.close(); // would be a failure: the cap was not enforced
+        controller.enqueue(chunk);
+      },
+    });
+    const request = new Request("http://127.0.0.1/api/v1/process", {
+      method: "POST",
+      body,
+      duplex: "half",
+      headers: { authorization: `Bearer ${BOOTSTRAP_KEY}`, "content-type": `multipart/form-data; boundary=${boundary}` },
+    } as RequestInit);
+    await expectError(await POST(request), 413, "document_too_large");
+    expect(pulled).toBeLessThan(4 * MAX_UPLOAD);
+  });
+});
+
+describe("GET /api/health", () => {
+  it("reports Postgres, Redis and the registered services with live instances", async () => {
+    const response = await GET_HEALTH();
+    expect(response.status).toBe(200);
+    const health = (await response.json()) as { status: string; postgres: { status: string }; redis: { status: string }; services: { name: string; status: string; instances: unknown[]; tools: { name: string }[] }[] };
+    expect(health.postgres.status).toBe("up");
+    expect(health.redis.status).toBe("up");
+    const byName = Object.fromEntries(health.services.map((s) => [s.name, s]));
+    expect(byName.classification?.status).toBe("up");
+    expect(byName.classification?.instances.length).toBeGreaterThan(0);
+    expect(byName.classification?.tools.map((t) => t.name)).toContain("classify_document");
+    expect(byName.quality?.tools.map((t) => t.name)).toContain("assess_quality");
+  });
+});
+
+describe("reliability", () => {
+  it("enqueues a job that reached Postgres while the queue was unavailable", async () => {
+    const { db } = harness.database;
+    const { getJobView } = await import("@docgate/orchestrator");
+    // Simulate an acceptance whose enqueue never happened: rows only, no BullMQ flow.
+    const doc = await db.document.create({ data: { sha256: `${Date.now()}`.padEnd(64, "0"), filename: "late.txt", mimeType: "text/plain", sizeBytes: 20, bytes: new TextEncoder().encode(`${SAMPLE_TEXT} late`) } });
+    const job = await db.job.create({
+      data: { documentId: doc.id, filename: "late.txt", services: ["quality"], createdAt: new Date(Date.now() - 60_000), tasks: { create: [{ service: "quality", tool: "assess_quality" }] } },
+    });
+    const done = await eventually(async () => {
+      const view = await getJobView(db, job.id);
+      return view && view.status === "succeeded" ? view : null;
+    });
+    expect(done.results.quality!.status).toBe("succeeded");
+  });
+});

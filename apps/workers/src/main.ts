@@ -1,0 +1,50 @@
+// The workers' entry point: trains default models on first start, runs the system queues
+// in this process, and supervises one or more worker processes per built-in service.
+import { createDb } from "@docgate/db";
+import { createWorkerRedis } from "@docgate/orchestrator";
+import { workerEnv } from "./env";
+import { ensureDefaultModels } from "./models";
+import { BUILTIN_SERVICE_NAMES } from "./services";
+import { Supervisor } from "./supervisor";
+import { startSystemWorkers } from "./system-worker";
+
+const log = (line: string) => console.log(line);
+const env = workerEnv();
+const db = createDb(env.databaseUrl, { max: 4 });
+
+try {
+  await db.$queryRaw`SELECT 1`;
+} catch {
+  console.error(`[workers] cannot reach Postgres at ${env.databaseUrl}`);
+  process.exit(1);
+}
+const probe = createWorkerRedis(env.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
+try {
+  await probe.connect();
+  await probe.ping();
+  probe.disconnect();
+} catch {
+  console.error(`[workers] cannot reach Redis at ${env.redisUrl}`);
+  process.exit(1);
+}
+
+await ensureDefaultModels(db, env.cacheDir, log);
+const system = await startSystemWorkers({ db, redisUrl: env.redisUrl, prefix: env.prefix, log });
+const supervisor = new Supervisor(log);
+const services = await db.service.findMany({ where: { kind: "builtin", enabled: true, name: { in: [...BUILTIN_SERVICE_NAMES] } } });
+for (const service of services) supervisor.run(service.name, Math.max(1, service.replicasDesired));
+log(`[workers] supervising ${services.map((s) => `${s.name}×${Math.max(1, s.replicasDesired)}`).join(", ")}`);
+
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  log(`[workers] ${signal}: finishing current tasks…`);
+  await supervisor.stop();
+  await system.close().catch(() => {});
+  await db.$disconnect().catch(() => {});
+  log("[workers] stopped");
+  process.exit(0);
+}
+process.on("SIGINT", () => void shutdown("SIGINT"));
+process.on("SIGTERM", () => void shutdown("SIGTERM"));

@@ -1,0 +1,110 @@
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import type { Db, Prisma } from "@docgate/db";
+import { writeAudit } from "@docgate/db";
+import type { ModelSource } from "@docgate/mcp";
+import {
+  ALGORITHM_VERSION, DEFAULT_CORPORA, deserializeModel, serializeModel, trainClassifier,
+  type ClassifierModel, type ModelMetrics,
+} from "@docgate/mcp/classification";
+
+export const DEFAULT_TAXONOMY = "genre";
+
+/** Active models from Postgres, deserialised once per model id. */
+export function createModelSource(db: Db): ModelSource & { activeModelId(taxonomy?: string): Promise<string> } {
+  const loaded = new Map<string, ClassifierModel>();
+  async function activeRow(taxonomyName?: string) {
+    const taxonomy = taxonomyName
+      ? await db.taxonomy.findUnique({ where: { name: taxonomyName } })
+      : await db.taxonomy.findFirst({ where: { isDefault: true } });
+    if (!taxonomy) throw new Error(taxonomyName ? `There is no taxonomy named "${taxonomyName}".` : "No default taxonomy is set.");
+    const model = await db.model.findFirst({
+      where: { taxonomyId: taxonomy.id, status: "active" },
+      select: { id: true, version: true },
+      orderBy: { version: "desc" },
+    });
+    if (!model) throw new Error(`Taxonomy "${taxonomy.name}" has no active model yet.`);
+    return { taxonomy, model };
+  }
+  return {
+    async activeModelId(taxonomy) {
+      return (await activeRow(taxonomy)).model.id;
+    },
+    async getActiveModel(taxonomyName) {
+      const { taxonomy, model } = await activeRow(taxonomyName);
+      let classifier = loaded.get(model.id);
+      if (!classifier) {
+        const row = await db.model.findUniqueOrThrow({ where: { id: model.id }, select: { artifact: true } });
+        if (!row.artifact) throw new Error(`Model ${model.id} has no artifact.`);
+        classifier = deserializeModel(row.artifact);
+        loaded.set(model.id, classifier);
+      }
+      return { id: model.id, version: model.version, taxonomy: taxonomy.name, model: classifier };
+    },
+  };
+}
+
+type Trained = { artifact: Uint8Array; metrics: ModelMetrics };
+
+/**
+ * Trains the default taxonomies from corpora shipped in npm when they have no active model.
+ * Training is deterministic, so the artifact is cached on disk by corpus and algorithm
+ * version: a second database (tests, a reset) reuses it instead of training again.
+ */
+export async function ensureDefaultModels(db: Db, cacheDir: string, log: (line: string) => void = () => {}): Promise<void> {
+  for (const corpus of Object.values(DEFAULT_CORPORA)) {
+    const taxonomy = await db.taxonomy.upsert({
+      where: { name: corpus.name },
+      create: { name: corpus.name, description: corpus.description, labels: [...corpus.labels], isDefault: corpus.name === DEFAULT_TAXONOMY },
+      update: {},
+    });
+    const hasModel = await db.model.count({ where: { taxonomyId: taxonomy.id, status: { in: ["active", "ready"] } } });
+    if (hasModel > 0) continue;
+    const trained = trainOrLoad(corpus.name, () => corpus.load(), cacheDir, log);
+    await db.$transaction(async (tx) => {
+      const last = await tx.model.findFirst({ where: { taxonomyId: taxonomy.id }, orderBy: { version: "desc" }, select: { version: true } });
+      const model = await tx.model.create({
+        data: {
+          taxonomyId: taxonomy.id,
+          version: (last?.version ?? 0) + 1,
+          status: "active",
+          algorithm: ALGORITHM_VERSION,
+          metrics: trained.metrics as unknown as Prisma.InputJsonObject,
+          artifact: new Uint8Array(trained.artifact),
+          activatedAt: new Date(),
+        },
+      });
+      await writeAudit(tx, {
+        actor: { type: "system" },
+        action: "model.activate",
+        target: model.id,
+        metadata: { taxonomy: corpus.name, version: model.version, accuracy: trained.metrics.accuracy, via: "default-corpus" },
+      });
+    });
+    log(`Trained default taxonomy "${corpus.name}": held-out accuracy ${trained.metrics.accuracy.toFixed(3)}, macro-F1 ${trained.metrics.macroF1.toFixed(3)}.`);
+  }
+}
+
+function trainOrLoad(name: string, load: () => { text: string; label: string }[], cacheDir: string, log: (line: string) => void): Trained {
+  const dir = path.join(cacheDir, "models");
+  const base = path.join(dir, `${name}-${ALGORITHM_VERSION}`);
+  if (existsSync(`${base}.bin`) && existsSync(`${base}.json`)) {
+    try {
+      const artifact = new Uint8Array(readFileSync(`${base}.bin`));
+      deserializeModel(artifact); // refuse a damaged cache file here rather than at first use
+      return { artifact, metrics: JSON.parse(readFileSync(`${base}.json`, "utf8")) as ModelMetrics };
+    } catch {
+      log(`Ignoring a damaged model cache at ${base}.bin.`);
+    }
+  }
+  log(`Training default taxonomy "${name}" (first start only)…`);
+  const { model, metrics } = trainClassifier(load());
+  const artifact = serializeModel(model);
+  mkdirSync(dir, { recursive: true });
+  const tmp = `${base}.${process.pid}.tmp`;
+  writeFileSync(`${tmp}.bin`, artifact);
+  writeFileSync(`${tmp}.json`, JSON.stringify(metrics));
+  renameSync(`${tmp}.bin`, `${base}.bin`);
+  renameSync(`${tmp}.json`, `${base}.json`);
+  return { artifact, metrics };
+}

@@ -1,0 +1,28 @@
+// One worker process for one service: started by the supervisor (main.ts) with the
+// service name as its only argument.
+import { createDb } from "@docgate/db";
+import { workerEnv } from "./env";
+import { isBuiltinService } from "./services";
+import { startServiceWorker } from "./service-worker";
+
+const service = process.argv[2] ?? "";
+if (!isBuiltinService(service)) {
+  console.error(`Unknown built-in service "${service}".`);
+  process.exit(2);
+}
+const env = workerEnv();
+const db = createDb(env.databaseUrl, { max: 6 });
+const log = (line: string) => console.log(line);
+const worker = await startServiceWorker({ db, redisUrl: env.redisUrl, prefix: env.prefix, service, log });
+
+let stopping = false;
+async function stop() {
+  if (stopping) return;
+  stopping = true;
+  await worker.close().catch(() => {});
+  await db.$disconnect().catch(() => {});
+  process.exit(0);
+}
+process.on("SIGTERM", stop);
+process.on("SIGINT", () => {}); // the supervisor decides; a terminal Ctrl-C reaches it too
+process.on("disconnect", stop); // the supervisor died: do not linger as an orphan

@@ -1,0 +1,6 @@
+export * from "./generated/prisma/client";
+export { createDb, getDb, type Db } from "./client";
+export { databaseUrl, DEFAULT_DATABASE_URL } from "./env";
+export * from "./audit";
+export * from "./api-keys";
+export { seed, BUILTIN_SERVICES, validateBootstrapKey, type SeedOptions, type SeedResult } from "./seed";

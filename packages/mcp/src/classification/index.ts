@@ -1,0 +1,17 @@
+export {
+  ALGORITHM_VERSION,
+  MIN_WORDS_TO_CLASSIFY,
+  trainClassifier,
+  predict,
+  computeMetrics,
+  type LabelledText,
+  type TrainOptions,
+  type ModelMetrics,
+  type ClassifierModel,
+  type Prediction,
+} from "./model";
+export { serializeModel, deserializeModel } from "./serialize";
+export { DEFAULT_CORPORA, BROWN_GENRES, stripBrownTags, emailBody, type Corpus } from "./corpora";
+export { DIMS, HASH_BITS } from "./features";
+export { extractFeatures, type DocumentFeatures } from "./document-features";
+export { createClassificationServer } from "./server";

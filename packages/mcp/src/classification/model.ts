@@ -1,0 +1,322 @@
+import { DIMS, HASH_BITS, computeIdf, countFeatures, weightInPlace, type SparseVector } from "./features";
+import { createRng, shuffleInPlace } from "./prng";
+import { countWords } from "../text";
+
+/**
+ * Bump whenever features, weighting or training change: hosts cache trained artifacts by
+ * corpus + this string, and a model trained under another version is retrained.
+ */
+export const ALGORITHM_VERSION = "hash18-w12c345-tfidf-ovr-linsvm-dcd-1";
+
+export type LabelledText = { text: string; label: string };
+export type TrainOptions = {
+  seed?: number;
+  /** Share of every label held out for evaluation (0 < f ≤ 0.5). Default 0.2. */
+  testFraction?: number;
+  /** Maximum passes of dual coordinate descent per label. Default 30. */
+  epochs?: number;
+  /** SVM cost parameter C. Default 1. */
+  c?: number;
+};
+
+export type ModelMetrics = {
+  accuracy: number;
+  macroF1: number;
+  perLabel: Record<string, { precision: number; recall: number; f1: number; support: number }>;
+  confusion: { labels: string[]; matrix: number[][] };
+  trainSize: number;
+  testSize: number;
+  trainMs: number;
+};
+
+export type ClassifierModel = {
+  algorithm: string;
+  labels: string[];
+  /** Hash space size (2^hashBits). */
+  dims: number;
+  hashBits: number;
+  /** Smoothed idf per bucket. */
+  idf: Float32Array;
+  /** One row of `dims` weights per label, row-major (labels.length × dims). */
+  weights: Float32Array;
+  bias: Float32Array;
+  /** Softmax scale applied to margins; fitted on the held-out split to minimise log-loss. */
+  temperature: number;
+  trainedAt: string;
+  trainSize: number;
+};
+
+export type Prediction = {
+  label: string | null;
+  confidence: number;
+  scores: { label: string; score: number }[];
+  explanation: { term: string; weight: number }[];
+  reason?: string;
+};
+
+export const MIN_WORDS_TO_CLASSIFY = 3;
+const MIN_EXAMPLES_PER_LABEL = 2;
+
+/**
+ * Trains a one-vs-rest linear SVM (L1-loss, dual coordinate descent as in LIBLINEAR,
+ * bias as an extra constant feature) on hashed TF-IDF features. Holds out a stratified,
+ * seeded share of each label and reports metrics on it. The returned model is the one
+ * trained on the training split (the metrics describe exactly the shipped model).
+ */
+export function trainClassifier(
+  examples: LabelledText[],
+  options: TrainOptions = {},
+): { model: ClassifierModel; metrics: ModelMetrics } {
+  const seed = options.seed ?? 42;
+  const testFraction = options.testFraction ?? 0.2;
+  const epochs = options.epochs ?? 30;
+  const c = options.c ?? 1;
+  if (!(testFraction > 0 && testFraction <= 0.5)) {
+    throw new Error(`testFraction must be in (0, 0.5], got ${testFraction}.`);
+  }
+  const byLabel = new Map<string, LabelledText[]>();
+  for (const ex of examples) {
+    if (typeof ex.label !== "string" || !ex.label.trim()) throw new Error("Every training example needs a non-empty label.");
+    const list = byLabel.get(ex.label) ?? [];
+    list.push(ex);
+    byLabel.set(ex.label, list);
+  }
+  const labels = [...byLabel.keys()].sort();
+  if (labels.length < 2) {
+    throw new Error(`Training needs at least 2 labels; got ${labels.length} (${labels.join(", ") || "none"}).`);
+  }
+  const thin = labels.filter((l) => byLabel.get(l)!.length < MIN_EXAMPLES_PER_LABEL);
+  if (thin.length) {
+    throw new Error(
+      `Training needs at least ${MIN_EXAMPLES_PER_LABEL} examples per label; too few for: ${thin.join(", ")}.`,
+    );
+  }
+
+  // Stratified split.
+  const rng = createRng(seed);
+  const train: LabelledText[] = [];
+  const test: LabelledText[] = [];
+  for (const label of labels) {
+    const list = shuffleInPlace([...byLabel.get(label)!], rng);
+    const nTest = Math.min(list.length - 1, Math.max(1, Math.round(list.length * testFraction)));
+    test.push(...list.slice(0, nTest));
+    train.push(...list.slice(nTest));
+  }
+  shuffleInPlace(train, rng);
+
+  const started = performance.now();
+  const labelIndex = new Map(labels.map((l, i) => [l, i]));
+  const trainVecs = train.map((ex) => countFeatures(ex.text));
+  const idf = computeIdf(trainVecs);
+  for (const v of trainVecs) weightInPlace(v, idf);
+  const y = Int32Array.from(train, (ex) => labelIndex.get(ex.label)!);
+
+  const weights = new Float32Array(labels.length * DIMS);
+  const bias = new Float32Array(labels.length);
+  for (let k = 0; k < labels.length; k++) {
+    const w = weights.subarray(k * DIMS, (k + 1) * DIMS);
+    bias[k] = trainBinarySvm(trainVecs, y, k, w, { c, epochs, rng });
+  }
+  const trainMs = Math.round(performance.now() - started);
+
+  const model: ClassifierModel = {
+    algorithm: ALGORITHM_VERSION,
+    labels,
+    dims: DIMS,
+    hashBits: HASH_BITS,
+    idf,
+    weights,
+    bias,
+    temperature: 1,
+    trainedAt: new Date().toISOString(),
+    trainSize: train.length,
+  };
+
+  const testMargins = test.map((ex) => margins(model, weightInPlace(countFeatures(ex.text), idf)));
+  model.temperature = fitTemperature(testMargins, test.map((ex) => labelIndex.get(ex.label)!));
+  const predicted = testMargins.map((m) => argmax(m));
+  const actual = test.map((ex) => labelIndex.get(ex.label)!);
+  const metrics = computeMetrics(labels, actual, predicted, { trainSize: train.length, testSize: test.length, trainMs });
+  return { model, metrics };
+}
+
+/**
+ * One label vs the rest: minimise ½‖w‖² + C Σ max(0, 1 − yᵢ w·xᵢ) in the dual, one
+ * coordinate at a time (Hsieh et al. 2008). Features are L2-normalised so Qᵢᵢ = 1 + 1 (bias).
+ * Stops when the projected-gradient spread falls under 0.1 or after `epochs` passes.
+ */
+function trainBinarySvm(
+  xs: SparseVector[],
+  y: Int32Array,
+  positive: number,
+  w: Float32Array,
+  opts: { c: number; epochs: number; rng: () => number },
+): number {
+  const n = xs.length;
+  const alpha = new Float64Array(n);
+  const l2 = process.env.DG_L2 === "1";
+  const dii = l2 ? 1 / (2 * opts.c) : 0;
+  const upper = l2 ? Infinity : opts.c;
+  const sign = Int8Array.from(y, (v) => (v === positive ? 1 : -1));
+  const qii = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let s = 1; // bias feature
+    const v = xs[i]!.value;
+    for (let j = 0; j < v.length; j++) s += v[j]! * v[j]!;
+    qii[i] = s + dii;
+  }
+  let b = 0;
+  const order = Array.from({ length: n }, (_, i) => i);
+  const C = upper;
+  for (let epoch = 0; epoch < opts.epochs; epoch++) {
+    shuffleInPlace(order, opts.rng);
+    let pgMax = -Infinity;
+    let pgMin = Infinity;
+    for (const i of order) {
+      const { index, value } = xs[i]!;
+      const yi = sign[i]!;
+      let dot = b;
+      for (let j = 0; j < index.length; j++) dot += w[index[j]!]! * value[j]!;
+      const g = yi * dot - 1 + dii * alpha[i]!;
+      const a = alpha[i]!;
+      let pg = g;
+      if (a === 0) pg = Math.min(g, 0);
+      else if (a === C) pg = Math.max(g, 0);
+      if (pg > pgMax) pgMax = pg;
+      if (pg < pgMin) pgMin = pg;
+      if (pg !== 0) {
+        const next = Math.min(Math.max(a - g / qii[i]!, 0), C);
+        const d = (next - a) * yi;
+        if (d !== 0) {
+          alpha[i] = next;
+          for (let j = 0; j < index.length; j++) w[index[j]!]! += d * value[j]!;
+          b += d;
+        }
+      }
+    }
+    if (pgMax - pgMin < 0.1) break;
+  }
+  return b;
+}
+
+function margins(model: ClassifierModel, x: SparseVector): Float64Array {
+  const out = new Float64Array(model.labels.length);
+  for (let k = 0; k < model.labels.length; k++) {
+    const off = k * model.dims;
+    let s = model.bias[k]!;
+    for (let j = 0; j < x.index.length; j++) s += model.weights[off + x.index[j]!]! * x.value[j]!;
+    out[k] = s;
+  }
+  return out;
+}
+
+function argmax(xs: ArrayLike<number>): number {
+  let best = 0;
+  for (let i = 1; i < xs.length; i++) if (xs[i]! > xs[best]!) best = i;
+  return best;
+}
+
+function softmax(ms: ArrayLike<number>, scale: number): number[] {
+  let max = -Infinity;
+  for (let i = 0; i < ms.length; i++) max = Math.max(max, ms[i]!);
+  const exps = Array.from({ length: ms.length }, (_, i) => Math.exp((ms[i]! - max) * scale));
+  const sum = exps.reduce((a, b) => a + b, 0);
+  return exps.map((e) => e / sum);
+}
+
+/** Softmax scale minimising held-out negative log-likelihood (grid search, 1–50). */
+function fitTemperature(ms: Float64Array[], actual: number[]): number {
+  let best = 5;
+  let bestLoss = Infinity;
+  for (let t = 1; t <= 50; t += t < 10 ? 0.5 : 2) {
+    let loss = 0;
+    for (let i = 0; i < ms.length; i++) loss -= Math.log(Math.max(1e-12, softmax(ms[i]!, t)[actual[i]!]!));
+    if (loss < bestLoss - 1e-9) {
+      bestLoss = loss;
+      best = t;
+    }
+  }
+  return best;
+}
+
+export function computeMetrics(
+  labels: string[],
+  actual: number[],
+  predicted: number[],
+  extra: { trainSize: number; testSize: number; trainMs: number },
+): ModelMetrics {
+  const k = labels.length;
+  const matrix = Array.from({ length: k }, () => new Array<number>(k).fill(0));
+  let correct = 0;
+  for (let i = 0; i < actual.length; i++) {
+    matrix[actual[i]!]![predicted[i]!]! += 1;
+    if (actual[i] === predicted[i]) correct++;
+  }
+  const perLabel: ModelMetrics["perLabel"] = {};
+  let f1Sum = 0;
+  for (let c = 0; c < k; c++) {
+    const tp = matrix[c]![c]!;
+    const support = matrix[c]!.reduce((a, b) => a + b, 0);
+    const predictedC = matrix.reduce((a, row) => a + row[c]!, 0);
+    const precision = predictedC ? tp / predictedC : 0;
+    const recall = support ? tp / support : 0;
+    const f1 = precision + recall ? (2 * precision * recall) / (precision + recall) : 0;
+    perLabel[labels[c]!] = { precision: r4(precision), recall: r4(recall), f1: r4(f1), support };
+    f1Sum += f1;
+  }
+  return {
+    accuracy: r4(actual.length ? correct / actual.length : 0),
+    macroF1: r4(k ? f1Sum / k : 0),
+    perLabel,
+    confusion: { labels: [...labels], matrix },
+    ...extra,
+  };
+}
+
+function r4(x: number): number {
+  return Math.round(x * 10_000) / 10_000;
+}
+
+/** Classifies a text; null label (with a reason) when there is too little text. */
+export function predict(model: ClassifierModel, text: string, options: { explain?: number } = {}): Prediction {
+  const nWords = countWords(text);
+  if (nWords < MIN_WORDS_TO_CLASSIFY) {
+    return {
+      label: null,
+      confidence: 0,
+      scores: [],
+      explanation: [],
+      reason:
+        nWords === 0
+          ? "The document has no text to classify."
+          : `The document has only ${nWords} word${nWords === 1 ? "" : "s"}; at least ${MIN_WORDS_TO_CLASSIFY} are needed to classify it.`,
+    };
+  }
+  if (model.dims !== DIMS || model.idf.length !== DIMS) {
+    throw new Error(`The model uses ${model.dims} feature buckets but this build hashes into ${DIMS}; retrain the model.`);
+  }
+  const terms = new Map<number, string>();
+  const x = weightInPlace(countFeatures(text, terms), model.idf);
+  const m = margins(model, x);
+  const probs = softmax(m, model.temperature);
+  const best = argmax(m);
+  const scores = model.labels
+    .map((label, i) => ({ label, score: r4(probs[i]!) }))
+    .sort((a, b) => b.score - a.score || (a.label < b.label ? -1 : 1));
+  const explanation: { term: string; weight: number }[] = [];
+  const off = best * model.dims;
+  for (let j = 0; j < x.index.length; j++) {
+    const b = x.index[j]!;
+    const term = terms.get(b);
+    if (term === undefined) continue;
+    const contribution = model.weights[off + b]! * x.value[j]!;
+    if (contribution > 0) explanation.push({ term, weight: contribution });
+  }
+  explanation.sort((a, b) => b.weight - a.weight);
+  return {
+    label: model.labels[best]!,
+    confidence: r4(probs[best]!),
+    scores,
+    explanation: explanation.slice(0, options.explain ?? 10).map((e) => ({ term: e.term, weight: r4(e.weight) })),
+  };
+}

@@ -1,0 +1,84 @@
+import type { ClassifierModel } from "./model";
+
+const MAGIC = [0x44, 0x47, 0x43, 0x4d]; // "DGCM"
+const FORMAT_VERSION = 1;
+
+type Header = {
+  formatVersion: number;
+  algorithm: string;
+  labels: string[];
+  dims: number;
+  hashBits: number;
+  temperature: number;
+  trainedAt: string;
+  trainSize: number;
+};
+
+/**
+ * Binary layout: "DGCM" | u32 header length | header JSON (UTF-8, padded to 4 bytes) |
+ * idf f32[dims] | weights f32[labels × dims] | bias f32[labels]. Little-endian.
+ */
+export function serializeModel(model: ClassifierModel): Uint8Array {
+  const header: Header = {
+    formatVersion: FORMAT_VERSION,
+    algorithm: model.algorithm,
+    labels: model.labels,
+    dims: model.dims,
+    hashBits: model.hashBits,
+    temperature: model.temperature,
+    trainedAt: model.trainedAt,
+    trainSize: model.trainSize,
+  };
+  const json = new TextEncoder().encode(JSON.stringify(header));
+  const padded = Math.ceil(json.length / 4) * 4;
+  const floats = model.idf.length + model.weights.length + model.bias.length;
+  const out = new Uint8Array(8 + padded + floats * 4);
+  out.set(MAGIC, 0);
+  new DataView(out.buffer).setUint32(4, json.length, true);
+  out.set(json, 8);
+  out.fill(0x20, 8 + json.length, 8 + padded);
+  let at = 8 + padded;
+  for (const arr of [model.idf, model.weights, model.bias]) {
+    out.set(new Uint8Array(arr.buffer, arr.byteOffset, arr.byteLength), at);
+    at += arr.byteLength;
+  }
+  return out;
+}
+
+export function deserializeModel(bytes: Uint8Array): ClassifierModel {
+  if (bytes.length < 8 || MAGIC.some((b, i) => bytes[i] !== b)) {
+    throw new Error("Not a Docgate classifier model (bad magic bytes).");
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const jsonLen = view.getUint32(4, true);
+  if (8 + jsonLen > bytes.length) throw new Error("Classifier model is truncated (header).");
+  let header: Header;
+  try {
+    header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + jsonLen))) as Header;
+  } catch {
+    throw new Error("Classifier model header is not valid JSON.");
+  }
+  if (header.formatVersion !== FORMAT_VERSION) {
+    throw new Error(`Unsupported classifier model format version ${header.formatVersion}.`);
+  }
+  const k = header.labels.length;
+  const dims = header.dims;
+  const start = 8 + Math.ceil(jsonLen / 4) * 4;
+  const needed = (dims + k * dims + k) * 4;
+  if (start + needed !== bytes.length) throw new Error("Classifier model is truncated or has trailing bytes.");
+  // Copy into a fresh aligned buffer (the input may sit at any byte offset).
+  const floats = new Float32Array(dims + k * dims + k);
+  new Uint8Array(floats.buffer).set(bytes.subarray(start, start + needed));
+  return {
+    algorithm: header.algorithm,
+    labels: header.labels,
+    dims,
+    hashBits: header.hashBits,
+    temperature: header.temperature,
+    trainedAt: header.trainedAt,
+    trainSize: header.trainSize,
+    idf: floats.subarray(0, dims),
+    weights: floats.subarray(dims, dims + k * dims),
+    bias: floats.subarray(dims + k * dims),
+  };
+}

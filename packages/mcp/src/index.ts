@@ -1,0 +1,7 @@
+export * from "./extraction";
+export * from "./classification";
+export * from "./quality";
+export * from "./text";
+export * from "./schemas";
+export * from "./types";
+export { connectInMemory, ToolCallError, type InMemoryMcpClient } from "./client";

@@ -1,0 +1,85 @@
+import { z } from "zod";
+
+/** Largest inline text a tool accepts (characters); bigger documents go by documentId. */
+export const MAX_INLINE_TEXT = 5_000_000;
+
+const documentId = z.string().min(1).max(200).describe("Id of a stored document; the host resolves it to extracted text.");
+const inlineText = z.string().max(MAX_INLINE_TEXT).describe("Plain text to process instead of a stored document.");
+
+const exactlyOne = (v: { documentId?: string | undefined; text?: string | undefined }) =>
+  (v.documentId === undefined) !== (v.text === undefined);
+const exactlyOneMessage = { message: "Provide exactly one of documentId or text." };
+
+export const ClassifyInput = z
+  .object({
+    documentId: documentId.optional(),
+    text: inlineText.optional(),
+    taxonomy: z.string().min(1).max(100).optional().describe("Taxonomy whose active model to use; the host's default when omitted."),
+  })
+  .strict()
+  .refine(exactlyOne, exactlyOneMessage);
+export type ClassifyInput = z.infer<typeof ClassifyInput>;
+
+export const AssessQualityInput = z
+  .object({ documentId: documentId.optional(), text: inlineText.optional() })
+  .strict()
+  .refine(exactlyOne, exactlyOneMessage);
+export type AssessQualityInput = z.infer<typeof AssessQualityInput>;
+
+export const LanguageSchema = z.object({
+  code: z.string().describe('ISO 639-3 code, "und" when undetermined'),
+  confidence: z.number().min(0).max(1),
+});
+
+export const DocumentFeaturesSchema = z.object({
+  language: LanguageSchema,
+  words: z.number().int().nonnegative(),
+  sentences: z.number().int().nonnegative(),
+  pages: z.number().int().nonnegative(),
+  characters: z.number().int().nonnegative(),
+  topKeywords: z.array(z.object({ term: z.string(), count: z.number().int().positive() })),
+});
+
+export const ClassificationOutput = z.object({
+  label: z.string().nullable().describe("Predicted label, null when the text is too short to classify"),
+  confidence: z.number().min(0).max(1),
+  scores: z.array(z.object({ label: z.string(), score: z.number().min(0).max(1) })).describe("All labels, best first; sums to about 1"),
+  taxonomy: z.string(),
+  model: z.object({ id: z.string(), version: z.number().int() }),
+  features: DocumentFeaturesSchema,
+  explanation: z.array(z.object({ term: z.string(), weight: z.number() })).describe("Terms that pushed most toward the label"),
+  reason: z.string().optional(),
+  decidedBy: z.literal("model"),
+});
+export type ClassificationOutput = z.infer<typeof ClassificationOutput>;
+
+export const QualityIssueSchema = z.object({
+  code: z.string(),
+  severity: z.enum(["info", "warning", "error"]),
+  message: z.string(),
+  location: z
+    .object({
+      page: z.number().int().positive(),
+      offset: z.number().int().nonnegative(),
+      length: z.number().int().nonnegative(),
+      excerpt: z.string(),
+    })
+    .nullable(),
+});
+
+export const QualityOutputSchema = z.object({
+  score: z.number().min(0).max(100),
+  grade: z.enum(["poor", "fair", "good", "excellent"]),
+  passed: z.boolean(),
+  metrics: z.object({
+    words: z.number().int().nonnegative(),
+    sentences: z.number().int().nonnegative(),
+    characters: z.number().int().nonnegative(),
+    pages: z.number().int().nonnegative(),
+    emptyPages: z.number().int().nonnegative(),
+    language: LanguageSchema,
+    readability: z.object({ fleschReadingEase: z.number(), fleschKincaidGrade: z.number() }),
+    garbledRatio: z.number().min(0).max(1),
+  }),
+  issues: z.array(QualityIssueSchema),
+});

@@ -1,0 +1,18 @@
+import type { ClassifierModel } from "./classification/model";
+import type { ExtractedDocument } from "./extraction/types";
+
+/** Extracted text of a stored document, as the host hands it to a server. */
+export type DocumentText = ExtractedDocument & { documentId?: string };
+
+/** Host-provided (e.g. DB-backed) access to documents. May throw UnreadableDocumentError. */
+export type DocumentSource = { getText(documentId: string): Promise<DocumentText> };
+
+export type ActiveModel = { id: string; version: number; taxonomy: string; model: ClassifierModel };
+
+/** Host-provided access to trained models. Throws an Error with a clear message if none. */
+export type ModelSource = { getActiveModel(taxonomy?: string): Promise<ActiveModel> };
+
+export const SERVICE_INFO = {
+  classification: { name: "classification", version: "0.1.0", tools: ["classify_document"] },
+  quality: { name: "quality", version: "0.1.0", tools: ["assess_quality"] },
+} as const;

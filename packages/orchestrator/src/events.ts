@@ -1,0 +1,67 @@
+import { EventEmitter } from "node:events";
+import type { Redis } from "ioredis";
+
+export type JobEvent =
+  | { type: "task.running"; jobId: string; service: string; attempt: number }
+  | { type: "task.finished"; jobId: string; service: string; status: "succeeded" | "failed" | "cancelled"; cached: boolean }
+  | { type: "task.retrying"; jobId: string; service: string; attempt: number; error: string }
+  | { type: "job.finished"; jobId: string; status: string };
+
+export const jobChannel = (prefix: string, jobId: string) => `${prefix}:events:job:${jobId}`;
+
+/** Best effort: events speed clients up, but Postgres stays the truth they fall back on. */
+export async function publishJobEvent(redis: Redis, prefix: string, event: JobEvent): Promise<void> {
+  try {
+    await redis.publish(jobChannel(prefix, event.jobId), JSON.stringify(event));
+  } catch {
+    // Redis down: clients poll Postgres instead.
+  }
+}
+
+/**
+ * One pattern subscription per process, fanned out to local listeners by job id, so a
+ * thousand waiting requests share one Redis connection.
+ */
+export class JobEventHub {
+  private readonly emitter = new EventEmitter();
+  private started: Promise<void> | null = null;
+
+  constructor(private readonly subscriber: Redis, private readonly prefix: string) {
+    this.emitter.setMaxListeners(0);
+  }
+
+  private start(): Promise<void> {
+    this.started ??= (async () => {
+      const pattern = `${this.prefix}:events:job:*`;
+      this.subscriber.on("pmessage", (_pattern, channel: string, message: string) => {
+        const jobId = channel.slice(channel.lastIndexOf(":") + 1);
+        try {
+          this.emitter.emit(jobId, JSON.parse(message) as JobEvent);
+        } catch {
+          // A malformed message is ignored; listeners also poll.
+        }
+      });
+      await this.subscriber.psubscribe(pattern);
+    })().catch((error) => {
+      this.started = null;
+      throw error;
+    });
+    return this.started;
+  }
+
+  /** Listens to one job's events; returns the unsubscribe function. */
+  async subscribe(jobId: string, listener: (event: JobEvent) => void): Promise<() => void> {
+    this.emitter.on(jobId, listener);
+    try {
+      await this.start();
+    } catch {
+      // Without Redis the caller's Postgres polling still finishes the wait.
+    }
+    return () => this.emitter.off(jobId, listener);
+  }
+
+  async close(): Promise<void> {
+    this.emitter.removeAllListeners();
+    this.subscriber.disconnect();
+  }
+}

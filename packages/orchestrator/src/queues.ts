@@ -1,0 +1,31 @@
+import { z } from "zod";
+
+export const serviceQueueName = (service: string) => `svc.${service}`;
+export const AGGREGATE_QUEUE = "sys.aggregate";
+export const TASK_JOB_NAME = "document.process";
+export const AGGREGATE_JOB_NAME = "job.aggregate";
+
+/** BullMQ job ids are deterministic so a re-enqueue of the same work is a no-op. */
+export const taskJobId = (taskId: string) => `task-${taskId}`;
+export const aggregateJobId = (jobId: string) => `agg-${jobId}`;
+
+export const JobOptionsSchema = z.object({
+  taxonomy: z.string().min(1).max(100).optional(),
+  profile: z.string().min(1).max(100).optional(),
+});
+export type JobOptions = z.infer<typeof JobOptionsSchema>;
+
+export const TaskPayloadSchema = z.object({
+  v: z.literal(1),
+  jobId: z.string(),
+  taskId: z.string(),
+  service: z.string(),
+  tool: z.string(),
+  documentId: z.string(),
+  sha256: z.string(),
+  options: JobOptionsSchema,
+});
+export type TaskPayload = z.infer<typeof TaskPayloadSchema>;
+
+export const AggregatePayloadSchema = z.object({ v: z.literal(1), jobId: z.string() });
+export type AggregatePayload = z.infer<typeof AggregatePayloadSchema>;

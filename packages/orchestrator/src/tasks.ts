@@ -1,0 +1,148 @@
+import type { Prisma } from "@docgate/db";
+import type { OrchestratorContext } from "./context";
+import { publishJobEvent } from "./events";
+import type { TaskPayload } from "./queues";
+
+/** How a worker serves one task: where its cache entry lives, and the MCP call itself. */
+export type TaskHandler = {
+  /** Null disables caching for this payload. Includes everything that changes the answer. */
+  cacheKey(payload: TaskPayload): Promise<string | null>;
+  call(payload: TaskPayload, signal: AbortSignal): Promise<unknown>;
+};
+
+/** An error that no retry can fix (an unreadable document, bad arguments). */
+export class PermanentTaskError extends Error {
+  constructor(readonly code: string, message: string) {
+    super(message);
+  }
+}
+
+export type TaskError = { code: string; message: string };
+
+export type TaskOutcome =
+  | { kind: "done"; status: "succeeded" | "failed" | "cancelled" }
+  | { kind: "retry"; error: TaskError };
+
+const CACHE_TTL_SECONDS = 7 * 24 * 3600;
+const FINAL = ["succeeded", "failed", "cancelled"] as const;
+
+export const cacheRedisKey = (prefix: string, key: string) => `${prefix}:cache:${key}`;
+
+/**
+ * Runs one task once. Completion is idempotent: a task's result is written only while it is
+ * not yet final, so a redelivered job (stalled worker, reconciler) never overwrites it.
+ */
+export async function runTask(
+  ctx: OrchestratorContext,
+  payload: TaskPayload,
+  handler: TaskHandler,
+  attempt: { number: number; max: number; timeoutMs: number },
+): Promise<TaskOutcome> {
+  const task = await ctx.db.jobTask.findUnique({ where: { id: payload.taskId }, select: { status: true } });
+  if (!task) return { kind: "done", status: "cancelled" };
+  if ((FINAL as readonly string[]).includes(task.status)) return { kind: "done", status: task.status as (typeof FINAL)[number] };
+
+  const now = new Date();
+  await ctx.db.$transaction([
+    ctx.db.jobTask.update({ where: { id: payload.taskId }, data: { status: "running", attempts: attempt.number, startedAt: now } }),
+    ctx.db.job.updateMany({ where: { id: payload.jobId, status: "queued" }, data: { status: "running", startedAt: now } }),
+  ]);
+  await publishJobEvent(ctx.redis, ctx.prefix, { type: "task.running", jobId: payload.jobId, service: payload.service, attempt: attempt.number });
+
+  const started = performance.now();
+  try {
+    const key = await handler.cacheKey(payload);
+    const hit = key ? await readCache(ctx, key) : undefined;
+    let output: unknown;
+    if (hit !== undefined) {
+      output = hit;
+    } else {
+      output = await callWithTimeout(handler, payload, attempt.timeoutMs);
+      if (key) await writeCache(ctx, key, output);
+    }
+    await finish(ctx, payload, {
+      status: "succeeded",
+      output: output as Prisma.InputJsonValue,
+      cached: hit !== undefined,
+      durationMs: Math.round(performance.now() - started),
+    });
+    return { kind: "done", status: "succeeded" };
+  } catch (thrown) {
+    const error = toTaskError(thrown);
+    const permanent = thrown instanceof PermanentTaskError;
+    if (!permanent && attempt.number < attempt.max) {
+      await ctx.db.jobTask.updateMany({
+        where: { id: payload.taskId, status: "running" },
+        data: { status: "queued", error: error as Prisma.InputJsonObject },
+      });
+      await publishJobEvent(ctx.redis, ctx.prefix, { type: "task.retrying", jobId: payload.jobId, service: payload.service, attempt: attempt.number, error: error.message });
+      return { kind: "retry", error };
+    }
+    await finish(ctx, payload, { status: "failed", error, durationMs: Math.round(performance.now() - started) });
+    return { kind: "done", status: "failed" };
+  }
+}
+
+async function finish(
+  ctx: OrchestratorContext,
+  payload: TaskPayload,
+  result:
+    | { status: "succeeded"; output: Prisma.InputJsonValue; cached: boolean; durationMs: number }
+    | { status: "failed"; error: TaskError; durationMs: number },
+) {
+  const written = await ctx.db.jobTask.updateMany({
+    where: { id: payload.taskId, status: { notIn: [...FINAL] } },
+    data: result.status === "succeeded"
+      ? { status: "succeeded", output: result.output, cached: result.cached, durationMs: result.durationMs, error: undefined, finishedAt: new Date() }
+      : { status: "failed", error: result.error as Prisma.InputJsonObject, durationMs: result.durationMs, finishedAt: new Date() },
+  });
+  if (written.count === 0) return;
+  await publishJobEvent(ctx.redis, ctx.prefix, {
+    type: "task.finished",
+    jobId: payload.jobId,
+    service: payload.service,
+    status: result.status,
+    cached: result.status === "succeeded" && result.cached,
+  });
+}
+
+async function callWithTimeout(handler: TaskHandler, payload: TaskPayload, timeoutMs: number): Promise<unknown> {
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      controller.abort();
+      reject(Object.assign(new Error(`The ${payload.service} service did not answer within ${timeoutMs} ms.`), { code: "timeout" }));
+    }, timeoutMs);
+  });
+  try {
+    return await Promise.race([handler.call(payload, controller.signal), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function readCache(ctx: OrchestratorContext, key: string): Promise<unknown> {
+  try {
+    const raw = await ctx.redis.get(cacheRedisKey(ctx.prefix, key));
+    return raw === null ? undefined : JSON.parse(raw);
+  } catch {
+    return undefined; // A cache that cannot answer is a miss.
+  }
+}
+
+async function writeCache(ctx: OrchestratorContext, key: string, output: unknown) {
+  try {
+    await ctx.redis.set(cacheRedisKey(ctx.prefix, key), JSON.stringify(output), "EX", CACHE_TTL_SECONDS);
+  } catch {
+    // The result is in Postgres; a cache write is an optimisation.
+  }
+}
+
+function toTaskError(thrown: unknown): TaskError {
+  if (thrown instanceof PermanentTaskError) return { code: thrown.code, message: thrown.message };
+  const error = thrown as { code?: unknown; message?: unknown };
+  const code = typeof error?.code === "string" && /^[a-z_]+$/.test(error.code) ? error.code : "service_error";
+  const message = typeof error?.message === "string" && error.message ? error.message : "The service failed without a message.";
+  return { code, message };
+}
