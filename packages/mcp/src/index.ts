@@ -5,3 +5,4 @@ export * from "./text";
 export * from "./schemas";
 export * from "./types";
 export { connectInMemory, ToolCallError, type InMemoryMcpClient } from "./client";
+export { createFileDocumentSource, createFileModelSource } from "./standalone";

@@ -9,8 +9,8 @@ function createAuth() {
     database: prismaAdapter(getDb(), { provider: "postgresql" }),
     secret: env().BETTER_AUTH_SECRET,
     baseURL: env().DOCGATE_PUBLIC_URL,
-    // Same-origin requests only: whatever host the console is served on is trusted for itself.
-    trustedOrigins: (request) => [env().DOCGATE_PUBLIC_URL, request ? new URL(request.url).origin : undefined],
+    // Same-origin requests only: the host a request was sent to is trusted for that request.
+    trustedOrigins: (request) => [env().DOCGATE_PUBLIC_URL, ...sameOrigins(request)],
     emailAndPassword: { enabled: true, disableSignUp: true, minPasswordLength: 8 },
     user: {
       additionalFields: {
@@ -38,6 +38,11 @@ function createAuth() {
     },
     telemetry: { enabled: false },
   });
+}
+
+function sameOrigins(request: Request | undefined): string[] {
+  const host = request?.headers.get("host");
+  return host ? [`http://${host}`, `https://${host}`] : [];
 }
 
 export type Auth = ReturnType<typeof createAuth>;

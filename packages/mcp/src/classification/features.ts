@@ -1,6 +1,8 @@
 /**
  * Hashed sparse text features ("hashing trick"):
- *   - word unigrams and bigrams (lowercase, Unicode letters/digits),
+ *   - word unigrams and bigrams (lowercase; tokens are runs of Unicode letters/digits, and
+ *     every other non-space character is a token of its own: "$", "!", "%"),
+ *   - the capitalisation shape of tokens that are not all lowercase ("FREE" vs "Free"),
  *   - character 3-, 4- and 5-grams inside each word padded with spaces (" word "),
  * each hashed (FNV-1a + murmur finaliser, one seed per feature kind) into 2^18 buckets.
  * Weighting: sublinear tf (1 + ln count) × smoothed idf, then L2 normalisation.
@@ -17,7 +19,6 @@ const MAX_CHARGRAM_WORD = 24;
 const SEED_UNI = 0x811c9dc5;
 const SEED_BI = 0x2545f491;
 const SEED_CASE = 0x27d4eb2f;
-const CASE_FEATURES = process.env.DG_CASE === "1";
 const SEED_CHAR = [0, 0, 0, 0x9e3779b9, 0x85ebca6b, 0xc2b2ae35] as const;
 
 export type SparseVector = { index: Int32Array; value: Float32Array };
@@ -47,7 +48,7 @@ export function forEachFeature(text: string, emit: Emit, withTerms = false): voi
   while ((m = WORD_RE.exec(source))) {
     const orig = m[0];
     const w = orig.toLowerCase();
-    if (CASE_FEATURES && w !== orig && orig.length > 1) {
+    if (w !== orig && orig.length > 1) {
       // Capitalisation carries signal ("FREE", "CLICK HERE"): shape of the original token.
       const shape = orig === orig.toUpperCase() ? 1 : 2;
       let hc = SEED_CASE ^ shape;

@@ -6,7 +6,7 @@ import { countWords } from "../text";
  * Bump whenever features, weighting or training change: hosts cache trained artifacts by
  * corpus + this string, and a model trained under another version is retrained.
  */
-export const ALGORITHM_VERSION = "hash18-w12c345-tfidf-ovr-linsvm-dcd-1";
+export const ALGORITHM_VERSION = "hash18-w12s-case-c345-tfidf-ovr-l2svm-dcd-bal-1";
 
 export type LabelledText = { text: string; label: string };
 export type TrainOptions = {
@@ -58,8 +58,8 @@ export const MIN_WORDS_TO_CLASSIFY = 3;
 const MIN_EXAMPLES_PER_LABEL = 2;
 
 /**
- * Trains a one-vs-rest linear SVM (L1-loss, dual coordinate descent as in LIBLINEAR,
- * bias as an extra constant feature) on hashed TF-IDF features. Holds out a stratified,
+ * Trains a one-vs-rest linear SVM (squared hinge loss, dual coordinate descent as in
+ * LIBLINEAR, bias as an extra constant feature, class-balanced costs) on hashed TF-IDF features. Holds out a stratified,
  * seeded share of each label and reports metrics on it. The returned model is the one
  * trained on the training split (the metrics describe exactly the shipped model).
  */
@@ -141,9 +141,11 @@ export function trainClassifier(
 }
 
 /**
- * One label vs the rest: minimise ½‖w‖² + C Σ max(0, 1 − yᵢ w·xᵢ) in the dual, one
- * coordinate at a time (Hsieh et al. 2008). Features are L2-normalised so Qᵢᵢ = 1 + 1 (bias).
- * Stops when the projected-gradient spread falls under 0.1 or after `epochs` passes.
+ * One label vs the rest: minimise ½‖w‖² + Σ Cᵢ max(0, 1 − yᵢ w·xᵢ)² (L2-loss linear SVM)
+ * in the dual, one coordinate at a time (Hsieh et al. 2008, as in LIBLINEAR), with the
+ * bias as a constant feature and class-balanced Cᵢ. Features are L2-normalised so
+ * Qᵢᵢ ≈ 2 + 1/(2Cᵢ). Stops when the projected-gradient spread falls under 0.1 or after
+ * `epochs` passes. Deterministic for a seed (visiting order comes from the seeded PRNG).
  */
 function trainBinarySvm(
   xs: SparseVector[],
@@ -154,20 +156,27 @@ function trainBinarySvm(
 ): number {
   const n = xs.length;
   const alpha = new Float64Array(n);
-  const l2 = process.env.DG_L2 === "1";
-  const dii = l2 ? 1 / (2 * opts.c) : 0;
-  const upper = l2 ? Infinity : opts.c;
   const sign = Int8Array.from(y, (v) => (v === positive ? 1 : -1));
+  let nPos = 0;
+  for (let i = 0; i < n; i++) if (sign[i] === 1) nPos++;
+  // Class-balanced costs: each side of the one-vs-rest problem weighs half.
+  const cPos = (opts.c * n) / (2 * Math.max(1, nPos));
+  const cNeg = (opts.c * n) / (2 * Math.max(1, n - nPos));
+  // L2 (squared hinge) loss: no upper box on alpha, a diagonal term 1 / (2 Cᵢ) instead.
+  const upper = new Float64Array(n);
+  const dii = new Float64Array(n);
   const qii = new Float64Array(n);
   for (let i = 0; i < n; i++) {
+    const ci = sign[i] === 1 ? cPos : cNeg;
+    upper[i] = Infinity;
+    dii[i] = 1 / (2 * ci);
     let s = 1; // bias feature
     const v = xs[i]!.value;
     for (let j = 0; j < v.length; j++) s += v[j]! * v[j]!;
-    qii[i] = s + dii;
+    qii[i] = s + dii[i]!;
   }
   let b = 0;
   const order = Array.from({ length: n }, (_, i) => i);
-  const C = upper;
   for (let epoch = 0; epoch < opts.epochs; epoch++) {
     shuffleInPlace(order, opts.rng);
     let pgMax = -Infinity;
@@ -177,8 +186,9 @@ function trainBinarySvm(
       const yi = sign[i]!;
       let dot = b;
       for (let j = 0; j < index.length; j++) dot += w[index[j]!]! * value[j]!;
-      const g = yi * dot - 1 + dii * alpha[i]!;
       const a = alpha[i]!;
+      const g = yi * dot - 1 + dii[i]! * a;
+      const C = upper[i]!;
       let pg = g;
       if (a === 0) pg = Math.min(g, 0);
       else if (a === C) pg = Math.max(g, 0);

@@ -1,0 +1,16 @@
+// `npm test`: every suite. Unit and integration tests (vitest, real Postgres and Redis, each
+// file on its own database and Redis prefix), then the browser end-to-end tests.
+import { bin, ensureInstalled, run } from "./lib.mjs";
+
+const step = (text) => console.log(`\n› ${text}`);
+ensureInstalled();
+run(bin("tsx"), ["scripts/preflight.ts"]);
+step("Generating the Prisma client…");
+run("npm", ["run", "-s", "db:generate"]);
+step("Type-checking every package…");
+run(bin("turbo"), ["run", "typecheck", "--output-logs=errors-only"]);
+step("Unit and integration tests…");
+run(bin("vitest"), ["run"]);
+step("Browser end-to-end tests…");
+run(process.execPath, ["scripts/e2e.mjs"]);
+console.log("\n✓ All suites passed.");
