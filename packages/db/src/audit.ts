@@ -44,9 +44,21 @@ export function auditHash(row: {
   at: Date; actorType: string; actorId: string | null; action: string; target: string | null;
   ip: string | null; userAgent: string | null; metadata: unknown; prevHash: string | null;
 }): string {
-  const canonical = JSON.stringify([
+  const canonical = canonicalJson([
     row.at.toISOString(), row.actorType, row.actorId, row.action, row.target, row.ip, row.userAgent,
     row.metadata, row.prevHash,
   ]);
   return createHash("sha256").update(canonical).digest("hex");
+}
+
+/** JSON with object keys sorted: Postgres jsonb reorders keys, the hash must not care. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (value && typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value ?? null);
 }

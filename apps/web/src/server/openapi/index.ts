@@ -1,14 +1,9 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from "@asteasolutions/zod-to-openapi";
 import { z } from "zod";
-import { ErrorSchema, HealthSchema, JobSchema, ProcessFormSchema, WaitQuerySchema } from "./api-schemas";
-
-const errors = (...statuses: number[]) =>
-  Object.fromEntries(statuses.map((s) => [s, { description: ERROR_TEXT[s] ?? "Error", content: { "application/json": { schema: ErrorSchema } } }]));
-
-const ERROR_TEXT: Record<number, string> = {
-  400: "Invalid input", 401: "No or bad API key", 403: "Not allowed", 404: "Not found", 413: "Document too large",
-  415: "Unsupported document type", 422: "The document cannot be read", 503: "A dependency is down (see Retry-After)",
-};
+import { HealthSchema, JobSchema, ProcessFormSchema, WaitQuerySchema } from "../api-schemas";
+import { errors } from "./shared";
+import { registerAccessPaths } from "./paths-access";
+import { registerModelPaths } from "./paths-models";
 
 function buildDocument() {
   const registry = new OpenAPIRegistry();
@@ -54,6 +49,9 @@ function buildDocument() {
       503: { description: "Postgres or Redis is down", content: { "application/json": { schema: HealthSchema } } },
     },
   });
+  // Each domain registers its own paths (one file per domain, one owner per file).
+  registerAccessPaths(registry);
+  registerModelPaths(registry);
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: "3.1.0",
     info: { title: "Docgate API", version: "1.0.0", description: "Send a document and a list of services; get one aggregated, typed result." },
