@@ -1,7 +1,12 @@
 import type { Db } from "@docgate/db";
 import { createClassificationServer, createQualityServer, type DocumentSource } from "@docgate/mcp";
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import type { TaskPayload } from "@docgate/orchestrator";
+import {
+  createOrchestratorContext, createWorkerRedis, getModel, listTaxonomies, requestTraining,
+  type OrchestratorContext, type TaskPayload,
+} from "@docgate/orchestrator";
+import type { TaxonomyCatalog } from "@docgate/mcp";
+import { workerEnv } from "./env";
 import { createModelSource } from "./models";
 
 /** A built-in service as its worker hosts it: the MCP server and what makes its answers differ. */
@@ -26,8 +31,8 @@ export function createBuiltinService(name: BuiltinServiceName, db: Db, documents
     case "classification": {
       const models = createModelSource(db);
       return {
-        server: createClassificationServer({ documents, models }),
-        version: "0.1.0",
+        server: createClassificationServer({ documents, models, catalog: createCatalog(db) }),
+        version: "0.2.0",
         // A new active model makes old entries unused: its id is part of the key.
         cacheVariant: async (p) => `${p.options.taxonomy ?? "default"}:${await models.activeModelId(p.options.taxonomy)}`,
         toolArguments: (p) => ({ documentId: p.documentId, ...(p.options.taxonomy ? { taxonomy: p.options.taxonomy } : {}) }),
@@ -41,4 +46,19 @@ export function createBuiltinService(name: BuiltinServiceName, db: Db, documents
         toolArguments: (p) => ({ documentId: p.documentId }),
       };
   }
+}
+
+/** Taxonomies and models for the classification server's catalogue tools, from Postgres. */
+function createCatalog(db: Db): TaxonomyCatalog {
+  let ctx: OrchestratorContext | undefined;
+  return {
+    listTaxonomies: () => listTaxonomies(db),
+    getModel: (id) => getModel(db, id),
+    async trainModel(taxonomy) {
+      const env = workerEnv();
+      ctx ??= createOrchestratorContext({ db, redis: createWorkerRedis(env.redisUrl), prefix: env.prefix });
+      const { modelId } = await requestTraining(ctx, taxonomy, { actor: { type: "system", id: "mcp:classification" } });
+      return { modelId };
+    },
+  };
 }

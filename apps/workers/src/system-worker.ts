@@ -1,8 +1,28 @@
+import { fork } from "node:child_process";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { Worker } from "bullmq";
 import type { Db } from "@docgate/db";
 import {
-  AGGREGATE_QUEUE, AggregatePayloadSchema, aggregateJob, createOrchestratorContext, createWorkerRedis, reconcileJobs,
+  AGGREGATE_QUEUE, AggregatePayloadSchema, TRAIN_QUEUE, aggregateJob, createOrchestratorContext, createWorkerRedis, reconcileJobs,
 } from "@docgate/orchestrator";
+
+const TRAIN_ENTRY = path.join(path.dirname(fileURLToPath(import.meta.url)), "train-process.ts");
+const TRAIN_TIMEOUT_MS = 15 * 60_000;
+
+/** Runs one training in a child process; resolves with its exit code. */
+function trainInChild(modelId: string, log: (line: string) => void): Promise<number> {
+  return new Promise((resolve) => {
+    const child = fork(TRAIN_ENTRY, [modelId], { execArgv: ["--import", "tsx"], stdio: ["ignore", "pipe", "pipe", "ipc"] });
+    child.stdout?.on("data", (d: Buffer) => log(d.toString().trimEnd()));
+    child.stderr?.on("data", (d: Buffer) => log(d.toString().trimEnd()));
+    const timer = setTimeout(() => child.kill("SIGKILL"), TRAIN_TIMEOUT_MS);
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      resolve(code ?? 1);
+    });
+  });
+}
 
 export type SystemWorkerOptions = {
   db: Db;
@@ -29,6 +49,21 @@ export async function startSystemWorkers(options: SystemWorkerOptions) {
   );
   aggregator.on("error", (error) => log(`[aggregate] queue error: ${error.message}`));
 
+  const trainer = new Worker(
+    TRAIN_QUEUE,
+    async (job) => {
+      const modelId = String((job.data as { modelId?: unknown }).modelId ?? "");
+      const code = await trainInChild(modelId, log);
+      if (code !== 0) {
+        // A crash before the child could record it: mark the version failed, keep the active one.
+        await db.model.updateMany({ where: { id: modelId, status: "training" }, data: { status: "failed", error: "Training stopped unexpectedly." } });
+      }
+      return code;
+    },
+    { connection: createWorkerRedis(options.redisUrl), prefix, concurrency: 1, lockDuration: 60_000 },
+  );
+  trainer.on("error", (error) => log(`[train] queue error: ${error.message}`));
+
   let reconciling = false;
   const reconcile = setInterval(async () => {
     if (reconciling) return;
@@ -47,6 +82,7 @@ export async function startSystemWorkers(options: SystemWorkerOptions) {
     async close() {
       clearInterval(reconcile);
       await aggregator.close();
+      await trainer.close();
       await ctx.close();
       redis.disconnect();
     },

@@ -83,3 +83,43 @@ export const QualityOutputSchema = z.object({
   }),
   issues: z.array(QualityIssueSchema),
 });
+
+export const ExtractFeaturesInput = z
+  .object({ documentId: documentId.optional(), text: inlineText.optional() })
+  .strict()
+  .refine(exactlyOne, exactlyOneMessage);
+
+const ModelMetricsSchema = z.object({
+  accuracy: z.number(),
+  macroF1: z.number(),
+  perLabel: z.record(z.string(), z.object({ precision: z.number(), recall: z.number(), f1: z.number(), support: z.number() })),
+  confusion: z.object({ labels: z.array(z.string()), matrix: z.array(z.array(z.number())) }),
+  trainSize: z.number(),
+  testSize: z.number(),
+  trainMs: z.number(),
+});
+
+export const ModelSummarySchema = z.object({
+  id: z.string(),
+  taxonomy: z.string(),
+  version: z.number().int(),
+  status: z.enum(["training", "ready", "active", "failed", "archived"]),
+  algorithm: z.string(),
+  metrics: ModelMetricsSchema.nullable(),
+  activation: z.object({ activated: z.boolean(), reason: z.string() }).nullable(),
+  error: z.string().nullable(),
+  createdAt: z.string(),
+  activatedAt: z.string().nullable(),
+});
+export type ModelSummary = z.infer<typeof ModelSummarySchema>;
+
+export const TaxonomySummarySchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  description: z.string().nullable(),
+  labels: z.array(z.string()),
+  isDefault: z.boolean(),
+  examples: z.number().int(),
+  activeModel: z.object({ id: z.string(), version: z.number().int(), accuracy: z.number().nullable() }).nullable(),
+});
+export type TaxonomySummary = z.infer<typeof TaxonomySummarySchema>;

@@ -13,6 +13,14 @@ export type ActiveModel = { id: string; version: number; taxonomy: string; model
 export type ModelSource = { getActiveModel(taxonomy?: string): Promise<ActiveModel> };
 
 export const SERVICE_INFO = {
-  classification: { name: "classification", version: "0.1.0", tools: ["classify_document"] },
+  classification: { name: "classification", version: "0.2.0", tools: ["classify_document", "extract_features", "list_taxonomies", "get_model", "train_model"] },
   quality: { name: "quality", version: "0.1.0", tools: ["assess_quality"] },
 } as const;
+
+/** Host-provided catalogue of taxonomies and models (Postgres in Docgate, absent standalone). */
+export type TaxonomyCatalog = {
+  listTaxonomies(): Promise<import("./schemas").TaxonomySummary[]>;
+  getModel(id: string): Promise<import("./schemas").ModelSummary | null>;
+  /** Starts training in the background; resolves with the new model's id. */
+  trainModel(taxonomy: string): Promise<{ modelId: string }>;
+};

@@ -10,3 +10,5 @@ export * from "./job-view";
 export * from "./registry";
 export * from "./reconcile";
 export * from "./wait";
+export * from "./errors";
+export * from "./models";

@@ -1,3 +1,5 @@
+import { DomainError } from "@docgate/orchestrator";
+
 /** The public error shape: {"error": {"code", "message"}} with the documented status. */
 export class ApiError extends Error {
   constructor(
@@ -29,6 +31,8 @@ const isConnectionError = (error: unknown) => {
   );
 };
 
+const DOMAIN_STATUS: Record<DomainError["kind"], number> = { invalid: 400, not_found: 404, conflict: 409, forbidden: 403, unavailable: 503 };
+
 /** Wraps a route handler: known errors become their JSON, everything else a 500 with no stack. */
 export function handle<A extends unknown[]>(fn: (...args: A) => Promise<Response>) {
   return async (...args: A): Promise<Response> => {
@@ -36,6 +40,10 @@ export function handle<A extends unknown[]>(fn: (...args: A) => Promise<Response
       return await fn(...args);
     } catch (error) {
       if (error instanceof ApiError) return errorResponse(error.status, error.code, error.message, error.headers);
+      if (error instanceof DomainError) {
+        const status = DOMAIN_STATUS[error.kind];
+        return errorResponse(status, error.code, error.message, status === 503 ? { "Retry-After": "5" } : {});
+      }
       if (isConnectionError(error)) {
         return errorResponse(503, "dependency_unavailable", "A backing service is unavailable; try again shortly.", { "Retry-After": "5" });
       }

@@ -2,6 +2,7 @@ export {
   ALGORITHM_VERSION,
   MIN_WORDS_TO_CLASSIFY,
   trainClassifier,
+  evaluateClassifier,
   predict,
   computeMetrics,
   type LabelledText,

@@ -66,7 +66,7 @@ const MIN_EXAMPLES_PER_LABEL = 2;
 export function trainClassifier(
   examples: LabelledText[],
   options: TrainOptions = {},
-): { model: ClassifierModel; metrics: ModelMetrics } {
+): { model: ClassifierModel; metrics: ModelMetrics; heldOut: LabelledText[] } {
   const seed = options.seed ?? 42;
   const testFraction = options.testFraction ?? 0.2;
   const epochs = options.epochs ?? 30;
@@ -137,7 +137,26 @@ export function trainClassifier(
   const predicted = testMargins.map((m) => argmax(m));
   const actual = test.map((ex) => labelIndex.get(ex.label)!);
   const metrics = computeMetrics(labels, actual, predicted, { trainSize: train.length, testSize: test.length, trainMs });
-  return { model, metrics };
+  return { model, metrics, heldOut: test };
+}
+
+/**
+ * Scores an existing model on labelled examples (e.g. a new model's held-out split, to decide
+ * whether the new one may replace it). Examples whose label the model does not know count
+ * as errors; texts too short to classify count as errors too.
+ */
+export function evaluateClassifier(model: ClassifierModel, examples: LabelledText[]): ModelMetrics {
+  const labels = [...new Set([...model.labels, ...examples.map((e) => e.label)])].sort();
+  const index = new Map(labels.map((l, i) => [l, i]));
+  const actual: number[] = [];
+  const predicted: number[] = [];
+  for (const example of examples) {
+    const guess = predict(model, example.text, { explain: 0 }).label;
+    actual.push(index.get(example.label)!);
+    // An abstention is wrong: map it to a label that cannot match.
+    predicted.push(guess === null ? (index.get(example.label)! + 1) % labels.length : index.get(guess)!);
+  }
+  return computeMetrics(labels, actual, predicted, { trainSize: model.trainSize, testSize: examples.length, trainMs: 0 });
 }
 
 /**

@@ -1,11 +1,18 @@
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import { ClassificationOutput, ClassifyInput } from "../schemas";
+import { z } from "zod";
+import {
+  ClassificationOutput, ClassifyInput, DocumentFeaturesSchema, ExtractFeaturesInput, ModelSummarySchema, TaxonomySummarySchema,
+} from "../schemas";
 import { resolveDocument, toolError, toolResult } from "../tool-result";
-import { SERVICE_INFO, type DocumentSource, type ModelSource } from "../types";
+import { SERVICE_INFO, type DocumentSource, type ModelSource, type TaxonomyCatalog } from "../types";
 import { extractFeatures } from "./document-features";
 import { predict } from "./model";
 
-export function createClassificationServer(deps: { documents: DocumentSource; models: ModelSource }): McpServer {
+/**
+ * The classification MCP server. `catalog` (taxonomies, models, training) is optional: a
+ * standalone server without a registry still classifies and extracts features.
+ */
+export function createClassificationServer(deps: { documents: DocumentSource; models: ModelSource; catalog?: TaxonomyCatalog }): McpServer {
   const info = SERVICE_INFO.classification;
   const server = new McpServer({ name: `docgate-${info.name}`, version: info.version });
   server.registerTool(
@@ -36,6 +43,79 @@ export function createClassificationServer(deps: { documents: DocumentSource; mo
           decidedBy: "model",
         };
         return toolResult(out);
+      } catch (err) {
+        return toolError(err);
+      }
+    },
+  );
+  server.registerTool(
+    "extract_features",
+    {
+      title: "Extract features",
+      description: "Language with confidence, counts (pages, words, sentences, characters) and top keywords of a document.",
+      inputSchema: ExtractFeaturesInput,
+      outputSchema: DocumentFeaturesSchema,
+      annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
+    },
+    async (input) => {
+      try {
+        return toolResult(extractFeatures(await resolveDocument(input, deps.documents)));
+      } catch (err) {
+        return toolError(err);
+      }
+    },
+  );
+  const catalog = deps.catalog;
+  if (!catalog) return server;
+
+  server.registerTool(
+    "list_taxonomies",
+    {
+      title: "List taxonomies",
+      description: "Every taxonomy with its labels, example count and active model.",
+      inputSchema: z.object({}).strict(),
+      outputSchema: z.object({ taxonomies: z.array(TaxonomySummarySchema) }),
+      annotations: { readOnlyHint: true, openWorldHint: false },
+    },
+    async () => {
+      try {
+        return toolResult({ taxonomies: await catalog.listTaxonomies() });
+      } catch (err) {
+        return toolError(err);
+      }
+    },
+  );
+  server.registerTool(
+    "get_model",
+    {
+      title: "Get model",
+      description: "A trained model version: status and held-out metrics (accuracy, macro-F1, per label, confusion matrix).",
+      inputSchema: z.object({ modelId: z.string().min(1).max(100) }).strict(),
+      outputSchema: ModelSummarySchema,
+      annotations: { readOnlyHint: true, openWorldHint: false },
+    },
+    async ({ modelId }) => {
+      try {
+        const model = await catalog.getModel(modelId);
+        if (!model) throw new Error(`There is no model with id ${modelId}.`);
+        return toolResult(model);
+      } catch (err) {
+        return toolError(err);
+      }
+    },
+  );
+  server.registerTool(
+    "train_model",
+    {
+      title: "Train model",
+      description: "Starts training a new model version of a taxonomy from its examples; returns the model id to poll with get_model.",
+      inputSchema: z.object({ taxonomy: z.string().min(1).max(100) }).strict(),
+      outputSchema: z.object({ modelId: z.string() }),
+      annotations: { readOnlyHint: false, idempotentHint: false, openWorldHint: false },
+    },
+    async ({ taxonomy }) => {
+      try {
+        return toolResult(await catalog.trainModel(taxonomy));
       } catch (err) {
         return toolError(err);
       }

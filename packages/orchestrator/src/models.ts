@@ -1,0 +1,179 @@
+// Taxonomies, training examples and model versions: the registry side of classification.
+// Training itself runs in the workers (apps/workers/src/training.ts) from a `sys.train` job.
+import type { AuditActor, Db, Prisma } from "@docgate/db";
+import { writeAudit } from "@docgate/db";
+import type { ModelSummary, TaxonomySummary } from "@docgate/mcp";
+import type { OrchestratorContext } from "./context";
+import { DomainError } from "./errors";
+
+export const TRAIN_QUEUE = "sys.train";
+export const TRAIN_JOB_NAME = "model.train";
+export const MAX_EXAMPLES_PER_REQUEST = 5_000;
+export const MAX_EXAMPLE_CHARS = 200_000;
+const LABEL = /^[\p{L}\p{N}][\p{L}\p{N} _.\-/]{0,63}$/u;
+const NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+
+type Audit = { actor: AuditActor; ip?: string | null; userAgent?: string | null };
+
+export async function createTaxonomy(db: Db, input: { name: string; labels: string[]; description?: string | null }, audit: Audit) {
+  const name = input.name.trim().toLowerCase();
+  if (!NAME.test(name)) throw new DomainError("invalid", "invalid_name", "A taxonomy name is 1–64 lowercase letters, digits, `-` or `_`.");
+  const labels = [...new Set(input.labels.map((l) => l.trim()))];
+  if (labels.length < 2) throw new DomainError("invalid", "too_few_labels", "A taxonomy needs at least two distinct labels.");
+  if (labels.length > 200) throw new DomainError("invalid", "too_many_labels", "A taxonomy has at most 200 labels.");
+  const bad = labels.find((l) => !LABEL.test(l));
+  if (bad !== undefined) throw new DomainError("invalid", "invalid_label", `Label ${JSON.stringify(bad.slice(0, 70))} is not allowed: use 1–64 letters, digits, spaces or _ . - /.`);
+  return db.$transaction(async (tx) => {
+    if (await tx.taxonomy.findUnique({ where: { name } })) {
+      throw new DomainError("conflict", "taxonomy_exists", `A taxonomy named "${name}" already exists.`);
+    }
+    const taxonomy = await tx.taxonomy.create({ data: { name, labels, description: input.description ?? null } });
+    await writeAudit(tx, { ...audit, action: "taxonomy.create", target: taxonomy.id, metadata: { name, labels } });
+    return taxonomy;
+  });
+}
+
+export async function listTaxonomies(db: Db): Promise<TaxonomySummary[]> {
+  const rows = await db.taxonomy.findMany({
+    orderBy: { name: "asc" },
+    include: {
+      _count: { select: { examples: true } },
+      models: { where: { status: "active" }, select: { id: true, version: true, metrics: true }, take: 1 },
+    },
+  });
+  return rows.map((t) => ({
+    id: t.id,
+    name: t.name,
+    description: t.description,
+    labels: t.labels,
+    isDefault: t.isDefault,
+    examples: t._count.examples,
+    activeModel: t.models[0]
+      ? { id: t.models[0].id, version: t.models[0].version, accuracy: (t.models[0].metrics as { accuracy?: number } | null)?.accuracy ?? null }
+      : null,
+  }));
+}
+
+export async function findTaxonomy(db: Db, idOrName: string) {
+  const taxonomy = await db.taxonomy.findFirst({ where: { OR: [{ name: idOrName }, ...(isUuid(idOrName) ? [{ id: idOrName }] : [])] } });
+  if (!taxonomy) throw new DomainError("not_found", "taxonomy_not_found", `There is no taxonomy ${JSON.stringify(idOrName.slice(0, 100))}.`);
+  return taxonomy;
+}
+
+/** All or nothing: one example with an unknown label refuses the whole request. */
+export async function addExamples(
+  db: Db,
+  taxonomyIdOrName: string,
+  examples: { text: string; label: string }[],
+  audit: Audit & { source?: string },
+): Promise<{ added: number; total: number }> {
+  const taxonomy = await findTaxonomy(db, taxonomyIdOrName);
+  if (examples.length === 0) throw new DomainError("invalid", "no_examples", "Send at least one example.");
+  if (examples.length > MAX_EXAMPLES_PER_REQUEST) {
+    throw new DomainError("invalid", "too_many_examples", `Send at most ${MAX_EXAMPLES_PER_REQUEST} examples per request.`);
+  }
+  const known = new Set(taxonomy.labels);
+  examples.forEach((example, i) => {
+    if (!known.has(example.label)) {
+      throw new DomainError("invalid", "unknown_label", `Example ${i}: label ${JSON.stringify(example.label.slice(0, 70))} is not in taxonomy "${taxonomy.name}" (${taxonomy.labels.join(", ")}).`);
+    }
+    if (!example.text.trim()) throw new DomainError("invalid", "empty_example", `Example ${i} has no text.`);
+    if (example.text.length > MAX_EXAMPLE_CHARS) throw new DomainError("invalid", "example_too_long", `Example ${i} is longer than ${MAX_EXAMPLE_CHARS} characters.`);
+  });
+  return db.$transaction(async (tx) => {
+    const { count } = await tx.trainingExample.createMany({
+      data: examples.map((e) => ({ taxonomyId: taxonomy.id, text: e.text.replaceAll("\u0000", ""), label: e.label, source: audit.source ?? "api" })),
+    });
+    await writeAudit(tx, {
+      ...audit,
+      action: "taxonomy.add_examples",
+      target: taxonomy.id,
+      metadata: { count, labels: [...new Set(examples.map((e) => e.label))], source: audit.source ?? "api" },
+    });
+    const total = await tx.trainingExample.count({ where: { taxonomyId: taxonomy.id } });
+    return { added: count, total };
+  });
+}
+
+/**
+ * Creates a `training` model version and queues its training. Refuses up front what cannot
+ * train (fewer than two labels with two examples each), so no version is created in vain.
+ */
+export async function requestTraining(ctx: OrchestratorContext, taxonomyIdOrName: string, audit: Audit & { extraExamples?: boolean }) {
+  const taxonomy = await findTaxonomy(ctx.db, taxonomyIdOrName);
+  const counts = await ctx.db.trainingExample.groupBy({ by: ["label"], where: { taxonomyId: taxonomy.id }, _count: { _all: true } });
+  const trainable = counts.filter((c) => c._count._all >= 2).length;
+  if (trainable < 2 && !audit.extraExamples) {
+    throw new DomainError("invalid", "not_enough_examples", `Taxonomy "${taxonomy.name}" needs at least two labels with two examples each before it can train.`);
+  }
+  const model = await ctx.db.$transaction(async (tx) => {
+    const running = await tx.model.findFirst({ where: { taxonomyId: taxonomy.id, status: "training" }, select: { id: true } });
+    if (running) throw new DomainError("conflict", "training_in_progress", `Taxonomy "${taxonomy.name}" is already training (model ${running.id}).`);
+    const last = await tx.model.findFirst({ where: { taxonomyId: taxonomy.id }, orderBy: { version: "desc" }, select: { version: true } });
+    const created = await tx.model.create({
+      data: { taxonomyId: taxonomy.id, version: (last?.version ?? 0) + 1, status: "training", algorithm: "pending" },
+    });
+    await writeAudit(tx, { ...audit, action: "model.train", target: created.id, metadata: { taxonomy: taxonomy.name, version: created.version } });
+    return created;
+  });
+  try {
+    await ctx.queue(TRAIN_QUEUE).add(TRAIN_JOB_NAME, { v: 1, modelId: model.id }, { jobId: `train-${model.id}`, attempts: 1, removeOnComplete: 100, removeOnFail: 100 });
+  } catch {
+    await ctx.db.model.update({ where: { id: model.id }, data: { status: "failed", error: "The training queue was unavailable; try again." } });
+    throw new DomainError("unavailable", "queue_unavailable", "The training queue is unavailable; try again shortly.");
+  }
+  return { modelId: model.id, version: model.version };
+}
+
+export async function getModel(db: Db, id: string): Promise<ModelSummary | null> {
+  if (!isUuid(id)) return null;
+  const model = await db.model.findUnique({ where: { id }, include: { taxonomy: { select: { name: true } } } });
+  if (!model) return null;
+  const metrics = (model.metrics ?? null) as (ModelSummary["metrics"] & { activation?: ModelSummary["activation"] }) | null;
+  const { activation = null, ...rest } = metrics ?? ({} as NonNullable<typeof metrics>);
+  return {
+    id: model.id,
+    taxonomy: model.taxonomy.name,
+    version: model.version,
+    status: model.status,
+    algorithm: model.algorithm,
+    metrics: metrics ? (rest as ModelSummary["metrics"]) : null,
+    activation,
+    error: model.error,
+    createdAt: model.createdAt.toISOString(),
+    activatedAt: model.activatedAt?.toISOString() ?? null,
+  };
+}
+
+export async function listModels(db: Db, taxonomyIdOrName: string): Promise<ModelSummary[]> {
+  const taxonomy = await findTaxonomy(db, taxonomyIdOrName);
+  const rows = await db.model.findMany({ where: { taxonomyId: taxonomy.id }, orderBy: { version: "desc" }, select: { id: true } });
+  return (await Promise.all(rows.map((r) => getModel(db, r.id)))).filter((m): m is ModelSummary => m !== null);
+}
+
+/**
+ * Makes a ready (or earlier) version the active one; the previous active version becomes
+ * `ready`, so rolling back is activating it again. Cached results keyed by model id stop
+ * being used at once.
+ */
+export async function activateModel(db: Db, id: string, audit: Audit, tx?: Prisma.TransactionClient): Promise<ModelSummary> {
+  const run = async (t: Prisma.TransactionClient) => {
+    const model = isUuid(id) ? await t.model.findUnique({ where: { id } }) : null;
+    if (!model) throw new DomainError("not_found", "model_not_found", "There is no model with this id.");
+    if (model.status === "active") return;
+    if (model.status !== "ready" && model.status !== "archived") {
+      throw new DomainError("conflict", "model_not_ready", `Model v${model.version} is ${model.status}; only a ready model can be activated.`);
+    }
+    const previous = await t.model.findFirst({ where: { taxonomyId: model.taxonomyId, status: "active" }, select: { id: true, version: true } });
+    if (previous) await t.model.update({ where: { id: previous.id }, data: { status: "ready" } });
+    await t.model.update({ where: { id }, data: { status: "active", activatedAt: new Date() } });
+    await writeAudit(t, { ...audit, action: "model.activate", target: id, metadata: { version: model.version, previous: previous?.id ?? null } });
+  };
+  if (tx) await run(tx);
+  else await db.$transaction(run);
+  return (await getModel(db, id))!;
+}
+
+function isUuid(value: string): boolean {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
+}
