@@ -1,3 +1,51 @@
 import type { OpenAPIRegistry } from "@asteasolutions/zod-to-openapi";
+import { z } from "zod";
+import {
+  AddExamplesResponseSchema, AddExamplesSchema, CreateTaxonomySchema, ModelSchema, TaxonomySchema, TrainResponseSchema,
+} from "../model-schemas";
+import { errors } from "./shared";
 
-export function registerModelPaths(_registry: OpenAPIRegistry): void {}
+const json = <T extends z.ZodType>(schema: T) => ({ content: { "application/json": { schema } } });
+
+export function registerModelPaths(registry: OpenAPIRegistry): void {
+  const security = [{ apiKey: [] }];
+  const TaxonomyRef = z.object({ id: z.string().meta({ description: "Taxonomy id or name" }) });
+  const ModelRef = z.object({ id: z.string().meta({ description: "Model id" }) });
+
+  registry.registerPath({
+    method: "get", path: "/api/v1/taxonomies", summary: "List taxonomies", security,
+    responses: { 200: { description: "Every taxonomy with its active model", ...json(z.array(TaxonomySchema)) }, ...errors(401) },
+  });
+  registry.registerPath({
+    method: "post", path: "/api/v1/taxonomies", summary: "Create a taxonomy (operator)", security,
+    request: { body: json(CreateTaxonomySchema) },
+    responses: { 201: { description: "The taxonomy", ...json(TaxonomySchema) }, ...errors(400, 401, 403, 409) },
+  });
+  registry.registerPath({
+    method: "get", path: "/api/v1/taxonomies/{id}", summary: "A taxonomy with every model version", security,
+    request: { params: TaxonomyRef },
+    responses: { 200: { description: "The taxonomy and its models", ...json(TaxonomySchema.extend({ models: z.array(ModelSchema) })) }, ...errors(401, 404) },
+  });
+  registry.registerPath({
+    method: "post", path: "/api/v1/taxonomies/{id}/examples", summary: "Add labelled examples (operator)",
+    description: "All or nothing: an example whose label is not in the taxonomy refuses the whole request.", security,
+    request: { params: TaxonomyRef, body: json(AddExamplesSchema) },
+    responses: { 201: { description: "Counts", ...json(AddExamplesResponseSchema) }, ...errors(400, 401, 403, 404, 413) },
+  });
+  registry.registerPath({
+    method: "post", path: "/api/v1/taxonomies/{id}/train", summary: "Train a new model version in the background (operator)",
+    description: "The new version becomes active by itself only when it scores at least as well as the active one on its held-out split.", security,
+    request: { params: TaxonomyRef },
+    responses: { 202: { description: "Training started; poll the model", ...json(TrainResponseSchema) }, ...errors(400, 401, 403, 404, 409, 503) },
+  });
+  registry.registerPath({
+    method: "get", path: "/api/v1/models/{id}", summary: "A model version with its held-out metrics", security,
+    request: { params: ModelRef },
+    responses: { 200: { description: "The model", ...json(ModelSchema) }, ...errors(401, 404) },
+  });
+  registry.registerPath({
+    method: "post", path: "/api/v1/models/{id}/activate", summary: "Activate a model version, or roll back to an earlier one (admin)", security,
+    request: { params: ModelRef },
+    responses: { 200: { description: "The activated model", ...json(ModelSchema) }, ...errors(401, 403, 404, 409) },
+  });
+}

@@ -14,9 +14,23 @@ const t = initTRPC.context<Awaited<ReturnType<typeof createTrpcContext>>>().crea
 
 export const createTRPCRouter = t.router;
 
+const TRPC_CODE = { invalid: "BAD_REQUEST", not_found: "NOT_FOUND", conflict: "CONFLICT", forbidden: "FORBIDDEN", unavailable: "SERVICE_UNAVAILABLE" } as const;
+
+/** Domain refusals (DomainError: a `kind` and a sentence) reach the console as typed tRPC errors. */
+const domainErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok) {
+    const cause = result.error.cause as { kind?: keyof typeof TRPC_CODE; message?: string } | undefined;
+    if (cause?.kind && cause.kind in TRPC_CODE) {
+      throw new TRPCError({ code: TRPC_CODE[cause.kind], message: cause.message ?? "Refused.", cause: result.error.cause });
+    }
+  }
+  return result;
+});
+
 const RANK: Record<Role, number> = { viewer: 0, operator: 1, admin: 2 };
 const withRole = (role: Role) =>
-  t.procedure.use(({ ctx, next }) => {
+  t.procedure.use(domainErrors).use(({ ctx, next }) => {
     if (!ctx.user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in first." });
     if (RANK[ctx.user.role] < RANK[role]) throw new TRPCError({ code: "FORBIDDEN", message: `This needs the ${role} role.` });
     return next({ ctx: { ...ctx, user: ctx.user } });
