@@ -22,13 +22,16 @@ try {
 }
 
 const redis = new Redis(redisUrl, { lazyConnect: true, connectTimeout: 3_000, maxRetriesPerRequest: 0, retryStrategy: () => null });
-redis.on("error", () => {});
+let redisError = "";
+redis.on("error", (error: Error) => {
+  redisError ||= error.message; // the first error says why (e.g. ECONNREFUSED); later ones only "closed"
+});
 try {
   await redis.connect();
   await redis.ping();
 } catch (error) {
   failed = true;
-  console.error(`✗ Redis is not reachable at ${redact(redisUrl)} (${(error as Error).message}).`);
+  console.error(`✗ Redis is not reachable at ${redact(redisUrl)} (${redisError || (error as Error).message}).`);
 } finally {
   redis.disconnect();
 }

@@ -5,6 +5,10 @@ const STYLES: Record<string, string> = {
   partial: "bg-amber-100 text-amber-800",
   failed: "bg-red-100 text-red-800",
   cancelled: "bg-slate-200 text-slate-600",
+  training: "bg-blue-100 text-blue-800",
+  ready: "bg-sky-100 text-sky-800",
+  active: "bg-emerald-100 text-emerald-800",
+  archived: "bg-slate-200 text-slate-600",
 };
 
 export function StatusBadge({ status }: { status: string }) {
