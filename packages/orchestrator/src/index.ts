@@ -12,3 +12,4 @@ export * from "./reconcile";
 export * from "./wait";
 export * from "./errors";
 export * from "./models";
+export { JOB_STATUSES, bulkJobAction, jobWhere, listJobs, retryJob, cancelJob as cancelJobOperator, type BulkResult, type JobFilter, type JobStatusName } from "./job-admin";

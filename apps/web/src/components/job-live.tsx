@@ -1,5 +1,5 @@
 "use client";
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect } from "react";
 import type { RouterOutputs } from "~/server/trpc/root";
 import { useTRPC } from "~/lib/trpc";
@@ -31,6 +31,12 @@ export function JobLive({ id }: { id: string }) {
     return () => source.close();
   }, [id, queryClient, options.queryKey]);
 
+  const me = useQuery(trpc.session.me.queryOptions());
+  const refresh = () => queryClient.invalidateQueries({ queryKey: options.queryKey });
+  const cancel = useMutation(trpc.job.cancel.mutationOptions({ onSuccess: refresh }));
+  const retry = useMutation(trpc.job.retry.mutationOptions({ onSuccess: refresh }));
+  const canAct = me.data?.role === "admin" || me.data?.role === "operator";
+
   if (job.isPending) return <p className="text-sm text-slate-500">Loading job…</p>;
   if (job.isError) return <p role="alert" className="text-sm text-red-700">{job.error.message}</p>;
   const data = job.data;
@@ -39,10 +45,21 @@ export function JobLive({ id }: { id: string }) {
       <div className="flex flex-wrap items-center gap-3">
         <h1 className="min-w-0 truncate text-xl font-semibold tracking-tight">{data.document.filename}</h1>
         <StatusBadge status={data.status} />
-        <a href={`/api/v1/jobs/${data.id}`} download={`job-${data.id}.json`} className="ml-auto text-sm text-indigo-700 hover:underline">
-          Download JSON
-        </a>
+        <span className="ml-auto flex items-center gap-3">
+          {canAct && !FINAL.includes(data.status) && (
+            <button type="button" onClick={() => cancel.mutate({ id: data.id })} disabled={cancel.isPending}
+              className="rounded-md border border-slate-300 bg-white px-3 py-1 text-sm hover:bg-slate-50 disabled:opacity-60">Cancel</button>
+          )}
+          {canAct && ["failed", "partial", "cancelled"].includes(data.status) && (
+            <button type="button" onClick={() => retry.mutate({ id: data.id })} disabled={retry.isPending}
+              className="rounded-md border border-slate-300 bg-white px-3 py-1 text-sm hover:bg-slate-50 disabled:opacity-60">Retry</button>
+          )}
+          <a href={`/api/v1/jobs/${data.id}`} download={`job-${data.id}.json`} className="text-sm text-indigo-700 hover:underline">
+            Download JSON
+          </a>
+        </span>
       </div>
+      {(cancel.error ?? retry.error) && <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">{(cancel.error ?? retry.error)!.message}</p>}
       <dl className="grid grid-cols-2 gap-4 rounded-xl border border-slate-200 bg-white p-4 text-sm sm:grid-cols-4">
         <Fact term="Type" value={data.document.mimeType} />
         <Fact term="Size" value={`${(data.document.sizeBytes / 1024).toFixed(1)} KB`} />

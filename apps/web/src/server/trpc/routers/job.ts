@@ -1,8 +1,22 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
-import { getJobView } from "@docgate/orchestrator";
-import { protectedProcedure } from "../init";
+import { JOB_STATUSES, bulkJobAction, cancelJobOperator, getJobView, listJobs, retryJob, type JobFilter } from "@docgate/orchestrator";
+import { operatorProcedure, protectedProcedure } from "../init";
+
+export const JobFilterInput = z.object({
+  statuses: z.array(z.enum(JOB_STATUSES)).max(6).optional(),
+  service: z.string().max(100).optional(),
+  from: z.coerce.date().optional(),
+  to: z.coerce.date().optional(),
+  search: z.string().max(200).optional(),
+  label: z.string().max(64).optional(),
+  grade: z.enum(["poor", "fair", "good", "excellent"]).optional(),
+  apiKeyId: z.string().uuid().optional(),
+  userId: z.string().max(100).optional(),
+});
+
+const actor = (user: { id: string }) => ({ actor: { type: "user" as const, id: user.id } });
 
 export const jobRouter = {
   get: protectedProcedure.input(z.object({ id: z.string().uuid() })).query(async ({ ctx, input }) => {
@@ -17,4 +31,12 @@ export const jobRouter = {
       select: { id: true, status: true, filename: true, services: true, createdAt: true, finishedAt: true },
     }),
   ),
+  list: protectedProcedure
+    .input(z.object({ filter: JobFilterInput, page: z.number().int().min(1).max(10_000).default(1), pageSize: z.number().int().min(5).max(100).default(25) }))
+    .query(({ ctx, input }) => listJobs(ctx.db, input.filter as JobFilter, { page: input.page, pageSize: input.pageSize })),
+  cancel: operatorProcedure.input(z.object({ id: z.string().uuid() })).mutation(({ ctx, input }) => cancelJobOperator(ctx.orchestrator, input.id, actor(ctx.user))),
+  retry: operatorProcedure.input(z.object({ id: z.string().uuid() })).mutation(({ ctx, input }) => retryJob(ctx.orchestrator, input.id, actor(ctx.user))),
+  bulk: operatorProcedure
+    .input(z.object({ action: z.enum(["cancel", "retry"]), filter: JobFilterInput }))
+    .mutation(({ ctx, input }) => bulkJobAction(ctx.orchestrator, input.action, input.filter as JobFilter, actor(ctx.user))),
 } satisfies TRPCRouterRecord;
