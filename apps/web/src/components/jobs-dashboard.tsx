@@ -150,7 +150,7 @@ export function JobsDashboard() {
                 <td className="max-w-xs truncate px-4 py-2"><Link href={`/jobs/${job.id}`} className="font-medium text-indigo-700 hover:underline">{job.filename}</Link></td>
                 <td className="px-4 py-2"><StatusBadge status={job.status} /></td>
                 <td className="hidden px-4 py-2 md:table-cell">
-                  <span className="flex gap-1">{job.tasks.map((t) => <span key={t.service} title={`${t.service}: ${t.status}`}><StatusBadge status={t.status} /></span>)}</span>
+                  <span className="flex gap-1">{job.tasks.map((t) => <StatusBadge key={t.service} status={t.status} label={t.service} />)}</span>
                 </td>
                 <td className="px-4 py-2">{job.label ?? "–"}</td>
                 <td className="hidden px-4 py-2 sm:table-cell">{job.grade ?? "–"}</td>

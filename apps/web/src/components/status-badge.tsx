@@ -11,10 +11,12 @@ const STYLES: Record<string, string> = {
   archived: "bg-slate-200 text-slate-600",
 };
 
-export function StatusBadge({ status }: { status: string }) {
+/** A status pill; `label` replaces the text (e.g. a service name coloured by its status). */
+export function StatusBadge({ status, label }: { status: string; label?: string }) {
   return (
-    <span data-status={status} className={`inline-flex rounded-full px-2 py-0.5 text-xs font-medium ${STYLES[status] ?? STYLES.queued}`}>
-      {status}
+    <span data-status={status} title={label ? `${label}: ${status}` : undefined}
+      className={`inline-flex rounded-full px-2 py-0.5 text-xs font-medium ${STYLES[status] ?? STYLES.queued}`}>
+      {label ?? status}
     </span>
   );
 }
