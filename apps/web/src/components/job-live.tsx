@@ -5,6 +5,8 @@ import type { RouterOutputs } from "~/server/trpc/root";
 import { useTRPC } from "~/lib/trpc";
 import { StatusBadge } from "./status-badge";
 import { ClassificationCard, QualityCard, RawOutput } from "./result-cards";
+import { DocumentText } from "./document-text";
+import { LabelCorrection } from "./label-correction";
 
 type Job = RouterOutputs["job"]["get"];
 const FINAL = ["succeeded", "partial", "failed", "cancelled"];
@@ -36,6 +38,8 @@ export function JobLive({ id }: { id: string }) {
   const cancel = useMutation(trpc.job.cancel.mutationOptions({ onSuccess: refresh }));
   const retry = useMutation(trpc.job.retry.mutationOptions({ onSuccess: refresh }));
   const canAct = me.data?.role === "admin" || me.data?.role === "operator";
+  const finished = !!job.data && FINAL.includes(job.data.status);
+  const text = useQuery({ ...trpc.job.text.queryOptions({ id }), enabled: finished });
 
   if (job.isPending) return <p className="text-sm text-slate-500">Loading job…</p>;
   if (job.isError) return <p role="alert" className="text-sm text-red-700">{job.error.message}</p>;
@@ -85,7 +89,13 @@ export function JobLive({ id }: { id: string }) {
                 ) : result.status === "failed" ? (
                   <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">{result.error?.message ?? "Failed."}</p>
                 ) : service === "classification" ? (
-                  <ClassificationCard output={result.output} />
+                  <>
+                    <ClassificationCard output={result.output} />
+                    {canAct && (
+                      <LabelCorrection jobId={data.id} taxonomy={(result.output as { taxonomy: string }).taxonomy}
+                        current={(result.output as { label: string | null }).label} />
+                    )}
+                  </>
                 ) : service === "quality" ? (
                   <QualityCard output={result.output} />
                 ) : (
@@ -96,6 +106,17 @@ export function JobLive({ id }: { id: string }) {
           );
         })}
       </div>
+      {finished && (
+        <section aria-labelledby="document-text">
+          <h2 id="document-text" className="mb-2 text-base font-semibold">Document text</h2>
+          {text.isPending && <p className="text-sm text-slate-500">Loading text…</p>}
+          {text.data?.extractionError && <p role="alert" className="text-sm text-red-700">{text.data.extractionError}</p>}
+          {text.data && !text.data.extractionError && (
+            <DocumentText pages={text.data.pages} truncated={text.data.truncated}
+              issues={((data.results.quality?.output as { issues?: Parameters<typeof DocumentText>[0]["issues"] } | null)?.issues) ?? []} />
+          )}
+        </section>
+      )}
     </div>
   );
 }

@@ -31,6 +31,20 @@ export const jobRouter = {
       select: { id: true, status: true, filename: true, services: true, createdAt: true, finishedAt: true },
     }),
   ),
+  /** The extracted text, page by page, for result review (bounded for the browser). */
+  text: protectedProcedure.input(z.object({ id: z.string().uuid() })).query(async ({ ctx, input }) => {
+    const job = await ctx.db.job.findUnique({ where: { id: input.id }, select: { document: { select: { text: true, pageTexts: true, extractionError: true } } } });
+    if (!job) throw new TRPCError({ code: "NOT_FOUND", message: "There is no job with this id." });
+    const { text, pageTexts, extractionError } = job.document;
+    const pages = (pageTexts as string[] | null) ?? (text === null ? [] : [text]);
+    let budget = 300_000;
+    const shown = pages.map((page) => {
+      const part = page.slice(0, Math.max(0, budget));
+      budget -= part.length;
+      return part;
+    });
+    return { pages: shown, truncated: budget < 0 || shown.some((p, i) => p.length < pages[i]!.length), extractionError };
+  }),
   list: protectedProcedure
     .input(z.object({ filter: JobFilterInput, page: z.number().int().min(1).max(10_000).default(1), pageSize: z.number().int().min(5).max(100).default(25) }))
     .query(({ ctx, input }) => listJobs(ctx.db, input.filter as JobFilter, { page: input.page, pageSize: input.pageSize })),

@@ -1,6 +1,7 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
-import { activateModel, listModels, listTaxonomies, requestTraining } from "@docgate/orchestrator";
+import { TRPCError } from "@trpc/server";
+import { activateModel, addExamples, listModels, listTaxonomies, requestTraining } from "@docgate/orchestrator";
 import { adminProcedure, operatorProcedure, protectedProcedure } from "../init";
 
 const actor = (user: { id: string }) => ({ actor: { type: "user" as const, id: user.id } });
@@ -11,6 +12,19 @@ export const modelRouter = {
   train: operatorProcedure
     .input(z.object({ taxonomy: z.string().min(1).max(100) }))
     .mutation(({ ctx, input }) => requestTraining(ctx.orchestrator, input.taxonomy, actor(ctx.user))),
+  /** A person's correction of a classification becomes a training example (audited). */
+  correct: operatorProcedure
+    .input(z.object({ jobId: z.string().uuid(), label: z.string().min(1).max(64) }))
+    .mutation(async ({ ctx, input }) => {
+      const task = await ctx.db.jobTask.findUnique({
+        where: { jobId_service: { jobId: input.jobId, service: "classification" } },
+        select: { output: true, job: { select: { document: { select: { text: true } } } } },
+      });
+      const taxonomy = (task?.output as { taxonomy?: string } | null)?.taxonomy;
+      const text = task?.job.document.text;
+      if (!taxonomy || !text) throw new TRPCError({ code: "BAD_REQUEST", message: "This job has no classification result to correct." });
+      return addExamples(ctx.db, taxonomy, [{ text, label: input.label }], { ...actor(ctx.user), source: "correction" });
+    }),
   activate: adminProcedure
     .input(z.object({ id: z.string().uuid() }))
     .mutation(({ ctx, input }) => activateModel(ctx.db, input.id, actor(ctx.user))),
