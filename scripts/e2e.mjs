@@ -3,6 +3,7 @@
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { createServer } from "node:net";
+import os from "node:os";
 import path from "node:path";
 import { bin, root, run, startChild, stopChild, waitForHttp } from "./lib.mjs";
 
@@ -43,6 +44,8 @@ const env = {
   DOCGATE_ADMIN_PASSWORD: adminPassword,
   BETTER_AUTH_SECRET: randomBytes(24).toString("hex"),
   NODE_ENV: "production",
+  // Share the trained default models with the integration tests: CI trains them once per run.
+  DOCGATE_CACHE_DIR: process.env.DOCGATE_CACHE_DIR || path.join(os.tmpdir(), "docgate-test-cache"),
 };
 
 run(bin("tsx"), ["scripts/e2e-db.ts", "create", env.DATABASE_URL]);
@@ -61,7 +64,7 @@ try {
     ok: (r) => r.status === 200,
   });
   // Wait until both built-in services have a live instance, so the browser test measures the product, not boot time.
-  const deadline = Date.now() + 120_000;
+  const deadline = Date.now() + 240_000;
   for (;;) {
     const health = await (await fetch(`${baseUrl}/api/health`)).json();
     if (health.services?.filter((s) => s.status === "up").length >= 2) break;
