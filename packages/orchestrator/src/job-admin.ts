@@ -73,7 +73,7 @@ export async function listJobs(db: Db, filter: JobFilter, page: { page: number; 
       return {
         ...job,
         submittedBy: user?.email ?? (apiKey ? `key: ${apiKey.name}` : null),
-        tasks: tasks.map((t) => ({ service: t.service, status: t.status })),
+        tasks: job.services.map((service) => ({ service, status: tasks.find((t) => t.service === service)?.status ?? "queued" })),
         label: label?.label ?? null,
         grade: quality?.grade ?? null,
       };
