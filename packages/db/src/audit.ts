@@ -62,3 +62,80 @@ function canonicalJson(value: unknown): string {
   }
   return JSON.stringify(value ?? null);
 }
+
+// ── Reading and verifying ─────────────────────────────────────────────────────
+
+export type AuditFilter = {
+  action?: string;
+  /** An actor id (user or key id). */
+  actor?: string;
+  target?: string;
+  from?: Date;
+  to?: Date;
+  /** Rows with an id below this one (the `nextCursor` of the previous page). */
+  before?: bigint;
+  limit?: number;
+};
+
+export type AuditRowView = {
+  id: string; at: Date; actorType: string; actorId: string | null; action: string; target: string | null;
+  ip: string | null; userAgent: string | null; metadata: unknown; hash: string;
+};
+
+/** Newest first. An `action` ending in `.` or `*` matches a prefix (`api_key.*`). */
+export async function listAudit(
+  db: { auditLog: Prisma.TransactionClient["auditLog"] },
+  filter: AuditFilter,
+): Promise<{ items: AuditRowView[]; nextCursor: string | null }> {
+  const limit = Math.min(Math.max(filter.limit ?? 100, 1), 1000);
+  const action = filter.action?.endsWith("*") || filter.action?.endsWith(".")
+    ? { startsWith: filter.action.replace(/\*$/, "") }
+    : filter.action;
+  const rows = await db.auditLog.findMany({
+    where: {
+      ...(action ? { action } : {}),
+      ...(filter.actor ? { actorId: filter.actor } : {}),
+      ...(filter.target ? { target: filter.target } : {}),
+      ...(filter.from || filter.to ? { at: { ...(filter.from ? { gte: filter.from } : {}), ...(filter.to ? { lt: filter.to } : {}) } } : {}),
+      ...(filter.before !== undefined ? { id: { lt: filter.before } } : {}),
+    },
+    orderBy: { id: "desc" },
+    take: limit + 1,
+  });
+  const page = rows.slice(0, limit);
+  return {
+    items: page.map((r) => ({
+      id: r.id.toString(), at: r.at, actorType: r.actorType, actorId: r.actorId, action: r.action, target: r.target,
+      ip: r.ip, userAgent: r.userAgent, metadata: r.metadata, hash: r.hash,
+    })),
+    nextCursor: rows.length > limit ? page.at(-1)!.id.toString() : null,
+  };
+}
+
+export type ChainCheck = { ok: boolean; checked: number; firstBrokenId: string | null };
+
+/**
+ * Walks the whole log in id order: every row's hash must match its content, and its
+ * `prevHash` the hash of the row before. The first row that fails is named. (An edited row
+ * fails its own hash; a deleted row breaks the next row's link.)
+ */
+export async function verifyAuditChain(db: { auditLog: Prisma.TransactionClient["auditLog"] }, batchSize = 2_000): Promise<ChainCheck> {
+  let checked = 0;
+  let previous: string | null = null;
+  let after: bigint | undefined;
+  for (;;) {
+    const rows = await db.auditLog.findMany({
+      where: after !== undefined ? { id: { gt: after } } : {},
+      orderBy: { id: "asc" },
+      take: batchSize,
+    });
+    for (const row of rows) {
+      const linked = row.prevHash === previous; // the first row links to nothing
+      if (!linked || auditHash(row) !== row.hash) return { ok: false, checked, firstBrokenId: row.id.toString() };
+      previous = row.hash;
+      checked += 1;
+    }
+    if (rows.length < batchSize) return { ok: true, checked, firstBrokenId: null };
+    after = rows.at(-1)!.id;
+  }
+}

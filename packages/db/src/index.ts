@@ -4,3 +4,5 @@ export { databaseUrl, DEFAULT_DATABASE_URL } from "./env";
 export * from "./audit";
 export * from "./api-keys";
 export { seed, BUILTIN_SERVICES, validateBootstrapKey, type SeedOptions, type SeedResult } from "./seed";
+export * from "./users";
+export * from "./domain-error";

@@ -63,3 +63,110 @@ export const HealthSchema = z
     services: z.array(z.object({ name: z.string(), status: z.enum(["up", "down"]), instances: z.array(z.unknown()) }).passthrough()),
   })
   .meta({ id: "Health" });
+
+// ── Access control: API keys, users, audit ─────────────────────────────────────
+
+const RoleSchema = z.enum(["admin", "operator", "viewer"]).meta({ id: "Role" });
+const Timestamp = z.string().meta({ format: "date-time" });
+
+export const ApiKeyCreateSchema = z
+  .object({
+    name: z.string().trim().min(1, "Give the key a name.").max(100),
+    role: RoleSchema,
+    services: z.array(z.string().min(1).max(100)).max(32).optional()
+      .meta({ description: "Services the key may call; omitted or empty means all." }),
+    rateLimitPerMinute: z.number().int().min(1).max(100_000).nullable().optional()
+      .meta({ description: "Requests per minute (default 600)." }),
+    dailyDocumentQuota: z.number().int().min(1).max(10_000_000).nullable().optional()
+      .meta({ description: "Documents per UTC day (default unlimited)." }),
+    maxConcurrentJobs: z.number().int().min(1).max(10_000).nullable().optional()
+      .meta({ description: "Jobs queued or running at once (default 20)." }),
+    requireSignature: z.boolean().optional()
+      .meta({ description: "Issue a signing secret and refuse unsigned requests (X-Docgate-Timestamp, X-Docgate-Signature)." }),
+    expiresAt: z.coerce.date().nullable().optional().meta({ type: "string", format: "date-time" }),
+  })
+  .strict()
+  .meta({ id: "ApiKeyCreate" });
+
+export const ApiKeyRollSchema = z
+  .object({
+    gracePeriodSeconds: z.number().int().min(0).max(7 * 24 * 3600).optional()
+      .meta({ description: "How long the old secret keeps working (default 3600; 0 stops it now)." }),
+    rotateSigningSecret: z.boolean().optional(),
+  })
+  .strict()
+  .meta({ id: "ApiKeyRoll" });
+
+export const ApiKeySchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    start: z.string().meta({ description: "The first characters of the secret, for recognising it." }),
+    role: RoleSchema,
+    services: z.array(z.string()),
+    rateLimitPerMinute: z.number().int().nullable(),
+    dailyDocumentQuota: z.number().int().nullable(),
+    maxConcurrentJobs: z.number().int().nullable(),
+    requireSignature: z.boolean(),
+    expiresAt: Timestamp.nullable(),
+    revokedAt: Timestamp.nullable(),
+    lastUsedAt: Timestamp.nullable(),
+    rolledAt: Timestamp.nullable(),
+    previousExpiresAt: Timestamp.nullable().meta({ description: "Until when the secret before the last roll still works." }),
+    createdAt: Timestamp,
+    createdById: z.string().nullable(),
+  })
+  .meta({ id: "ApiKey" });
+
+export const IssuedApiKeySchema = ApiKeySchema.extend({
+  key: z.string().meta({ description: "The secret. Shown this once; store it now." }),
+  signingSecret: z.string().nullable().meta({ description: "The request-signing secret, when newly issued. Shown this once." }),
+}).meta({ id: "IssuedApiKey" });
+
+export const ApiKeyListSchema = z.object({ items: z.array(ApiKeySchema) }).meta({ id: "ApiKeyList" });
+
+export const UserCreateSchema = z
+  .object({
+    email: z.string().trim().toLowerCase().email("Give a valid email address.").max(254),
+    password: z.string().min(8, "Use a password of at least 8 characters.").max(256),
+    role: RoleSchema,
+    name: z.string().trim().min(1).max(100).optional(),
+  })
+  .strict()
+  .meta({ id: "UserCreate" });
+
+export const UserPatchSchema = z
+  .object({ role: RoleSchema.optional(), disabled: z.boolean().optional() })
+  .strict()
+  .refine((v) => v.role !== undefined || v.disabled !== undefined, "Send `role` and/or `disabled`.")
+  .meta({ id: "UserPatch" });
+
+export const UserSchema = z
+  .object({ id: z.string(), email: z.string(), name: z.string(), role: RoleSchema, disabled: z.boolean(), createdAt: Timestamp, updatedAt: Timestamp })
+  .meta({ id: "User" });
+
+export const UserListSchema = z.object({ items: z.array(UserSchema) }).meta({ id: "UserList" });
+
+export const AuditQuerySchema = z.object({
+  action: z.string().max(100).optional().meta({ description: "Exact action (`api_key.create`) or a prefix ending in `*` (`api_key.*`)." }),
+  actor: z.string().max(100).optional().meta({ description: "Actor id (a user or API key id)." }),
+  target: z.string().max(200).optional(),
+  from: z.coerce.date().optional().meta({ type: "string", format: "date-time", description: "Inclusive lower bound on `at`." }),
+  to: z.coerce.date().optional().meta({ type: "string", format: "date-time", description: "Exclusive upper bound on `at`." }),
+  before: z.string().regex(/^\d{1,19}$/, "`before` is a row id (the previous page's nextCursor).").optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  format: z.enum(["json", "csv"]).default("json"),
+});
+
+export const AuditRowSchema = z
+  .object({
+    id: z.string(), at: Timestamp, actorType: z.string(), actorId: z.string().nullable(), action: z.string(),
+    target: z.string().nullable(), ip: z.string().nullable(), userAgent: z.string().nullable(), metadata: z.unknown(), hash: z.string(),
+  })
+  .meta({ id: "AuditRow" });
+
+export const AuditPageSchema = z.object({ items: z.array(AuditRowSchema), nextCursor: z.string().nullable() }).meta({ id: "AuditPage" });
+
+export const AuditVerifySchema = z
+  .object({ ok: z.boolean(), checked: z.number().int(), firstBrokenId: z.string().nullable() })
+  .meta({ id: "AuditVerify" });

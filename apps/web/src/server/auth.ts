@@ -1,7 +1,10 @@
 import { betterAuth } from "better-auth";
 import { prismaAdapter } from "better-auth/adapters/prisma";
+import { APIError, createAuthMiddleware } from "better-auth/api";
 import { getDb } from "@docgate/db";
 import { env } from "./env";
+import { recordDenial, requestMeta } from "./access/deny";
+import { consumeLoginAttempt, rateLimitHeaders } from "./access/rate-limit";
 
 function createAuth() {
   return betterAuth({
@@ -19,12 +22,10 @@ function createAuth() {
       },
     },
     session: { expiresIn: 60 * 60 * 24 * 7, updateAge: 60 * 60 * 24 },
-    rateLimit: {
-      enabled: true,
-      window: 60,
-      max: 200,
-      customRules: { "/sign-in/email": { window: 60, max: 30 } },
-    },
+    // better-auth's own limiter is per process; sign-in attempts are limited per IP in
+    // Redis (shared by every web copy) by the hook below.
+    rateLimit: { enabled: true, window: 60, max: 200, customRules: { "/sign-in/email": false } },
+    hooks: { before: createAuthMiddleware(async (ctx) => limitSignIn(ctx.path, ctx.request, ctx.body)) },
     databaseHooks: {
       session: {
         create: {
@@ -38,6 +39,23 @@ function createAuth() {
     },
     telemetry: { enabled: false },
   });
+}
+
+/** Per-IP sign-in attempts (Redis): 429 with Retry-After and X-RateLimit-* past the limit. */
+async function limitSignIn(path: string, request: Request | undefined, body: unknown): Promise<void> {
+  if (!path.startsWith("/sign-in") || !request) return;
+  const meta = requestMeta(request);
+  // Without a proxy-supplied address, limit per account instead of one shared bucket that
+  // anyone could fill to lock everybody out.
+  const email = typeof (body as { email?: unknown } | undefined)?.email === "string" ? (body as { email: string }).email.toLowerCase() : "";
+  const result = await consumeLoginAttempt(meta.ip ?? `no-ip:${email}`);
+  if (result.allowed) return;
+  void recordDenial({ actor: { type: "anonymous" }, meta, status: 429, code: "too_many_sign_in_attempts" });
+  throw new APIError(
+    "TOO_MANY_REQUESTS",
+    { code: "too_many_sign_in_attempts", message: `Too many sign-in attempts from this address; try again in ${result.retryAfterSeconds} s.` },
+    { "Retry-After": String(result.retryAfterSeconds), ...rateLimitHeaders(result.state) },
+  );
 }
 
 function sameOrigins(request: Request | undefined): string[] {

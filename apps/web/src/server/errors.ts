@@ -1,4 +1,4 @@
-import { DomainError } from "@docgate/orchestrator";
+import { DomainError } from "@docgate/db";
 
 /** The public error shape: {"error": {"code", "message"}} with the documented status. */
 export class ApiError extends Error {

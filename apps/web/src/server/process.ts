@@ -1,3 +1,4 @@
+import { clientAddress } from "./access/deny";
 import { createHash } from "node:crypto";
 import { inspectDocument, sniffType, UnreadableDocumentError } from "@docgate/mcp/extraction";
 import { getJobView, submitJob, waitForJob, type JobView } from "@docgate/orchestrator";
@@ -5,14 +6,21 @@ import { serverContext } from "./context";
 import { env } from "./env";
 import { ProcessFieldsSchema, WaitQuerySchema } from "./api-schemas";
 import { ApiError, invalidInput } from "./errors";
-import { auditActor, requireRole, requireServices, type Principal } from "./principal";
+import { auditActor, principalHeaders, requireJobCapacity, requireRole, requireServices, type Principal } from "./principal";
 import { readUpload } from "./upload";
 
-export type ProcessResult = { job: JobView; finished: boolean };
+export type ProcessResult = {
+  job: JobView;
+  finished: boolean;
+  /** `X-RateLimit-*` for the response (empty for console sessions). */
+  headers: Record<string, string>;
+};
 
 /** POST /api/v1/process: validate, accept into Postgres, enqueue, then wait (bounded). */
 export async function processRequest(request: Request, principal: Principal): Promise<ProcessResult> {
   requireRole(principal, "operator");
+  // Checked before the body is read, so a key over its limits costs no upload.
+  await requireJobCapacity(principal);
   const query = WaitQuerySchema.safeParse(Object.fromEntries(new URL(request.url).searchParams));
   if (!query.success) throw invalidInput(query.error);
   const upload = await readUpload(request, env().DOCGATE_MAX_UPLOAD_BYTES);
@@ -67,7 +75,7 @@ export async function processRequest(request: Request, principal: Principal): Pr
     : false;
   const job = await getJobView(db, jobId);
   if (!job) throw new ApiError(500, "internal_error", "The job vanished after it was accepted.");
-  return { job, finished };
+  return { job, finished, headers: principalHeaders(principal) };
 }
 
 /** `services` may repeat or be comma-separated; none means every enabled built-in service. */
@@ -91,6 +99,7 @@ function primaryTool(service: string): string {
   return PRIMARY_TOOLS[service] ?? "process_document";
 }
 
+/** The client address as our proxy saw it (see access/deny.ts). */
 export function clientIp(request: Request): string | null {
-  return request.headers.get("x-forwarded-for")?.split(",")[0]?.trim() || request.headers.get("x-real-ip") || null;
+  return clientAddress(request);
 }

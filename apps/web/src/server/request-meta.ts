@@ -1,7 +1,7 @@
 import { auditActor, type Principal } from "./principal";
-import { clientIp } from "./process";
+import { clientAddress } from "./access/deny";
 
 /** Who did it and from where, for audit rows. */
 export function auditFrom(request: Request, principal: Principal) {
-  return { actor: auditActor(principal), ip: clientIp(request), userAgent: request.headers.get("user-agent") };
+  return { actor: auditActor(principal), ip: clientAddress(request), userAgent: request.headers.get("user-agent") };
 }

@@ -14,10 +14,20 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
   return (
     <div className="min-h-screen">
       <header className="border-b border-slate-200 bg-white">
-        <div className="mx-auto flex max-w-6xl items-center gap-6 px-4 py-3">
+        <div className="mx-auto flex max-w-6xl flex-wrap items-center gap-x-6 gap-y-2 px-4 py-3">
           <Link href="/" className="text-lg font-semibold tracking-tight text-indigo-700">Docgate</Link>
-          <nav className="flex gap-4 text-sm text-slate-600">
+          <nav className="flex flex-wrap gap-x-4 gap-y-1 text-sm text-slate-600" aria-label="Console">
             <Link href="/" className="hover:text-slate-900">Home</Link>
+            {user.role !== "viewer" && <Link href="/upload" className="hover:text-slate-900">Upload</Link>}
+            <Link href="/jobs" className="hover:text-slate-900">Jobs</Link>
+            <Link href="/models" className="hover:text-slate-900">Models</Link>
+            {user.role === "admin" && (
+              <>
+                <Link href="/keys" className="hover:text-slate-900">API keys</Link>
+                <Link href="/users" className="hover:text-slate-900">Users</Link>
+                <Link href="/audit" className="hover:text-slate-900">Audit log</Link>
+              </>
+            )}
             <a href="/docs" className="hover:text-slate-900">API docs</a>
           </nav>
           <div className="ml-auto flex items-center gap-3 text-sm">

@@ -3,11 +3,21 @@ import superjson from "superjson";
 import type { Role } from "@docgate/db";
 import { serverContext } from "../context";
 import { auth } from "../auth";
+import { recordDenial, requestMeta, type RequestMeta } from "../access/deny";
 
-export async function createTrpcContext(opts: { headers: Headers }) {
-  const session = await auth().api.getSession({ headers: opts.headers });
+export async function createTrpcContext(opts: { request: Request }) {
+  const session = await auth().api.getSession({ headers: opts.request.headers });
   const user = session?.user as (NonNullable<typeof session>["user"] & { role?: Role; disabled?: boolean }) | undefined;
-  return { ...serverContext(), user: user && !user.disabled ? { id: user.id, email: user.email, role: user.role ?? "viewer" } : null };
+  return {
+    ...serverContext(),
+    meta: requestMeta(opts.request),
+    user: user && !user.disabled ? { id: user.id, email: user.email, role: user.role ?? "viewer" } : null,
+  };
+}
+
+/** Who changed something and from where, for the audit row of a console mutation. */
+export function changeFrom(ctx: { user: { id: string }; meta: RequestMeta }) {
+  return { actor: { type: "user" as const, id: ctx.user.id }, ip: ctx.meta.ip, userAgent: ctx.meta.userAgent };
 }
 
 const t = initTRPC.context<Awaited<ReturnType<typeof createTrpcContext>>>().create({ transformer: superjson });
@@ -31,8 +41,14 @@ const domainErrors = t.middleware(async ({ next }) => {
 const RANK: Record<Role, number> = { viewer: 0, operator: 1, admin: 2 };
 const withRole = (role: Role) =>
   t.procedure.use(domainErrors).use(({ ctx, next }) => {
-    if (!ctx.user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in first." });
-    if (RANK[ctx.user.role] < RANK[role]) throw new TRPCError({ code: "FORBIDDEN", message: `This needs the ${role} role.` });
+    if (!ctx.user) {
+      void recordDenial({ actor: { type: "anonymous" }, meta: ctx.meta, status: 401, code: "unauthenticated" });
+      throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in first." });
+    }
+    if (RANK[ctx.user.role] < RANK[role]) {
+      void recordDenial({ actor: { type: "user", id: ctx.user.id }, meta: ctx.meta, status: 403, code: "forbidden" });
+      throw new TRPCError({ code: "FORBIDDEN", message: `This needs the ${role} role.` });
+    }
     return next({ ctx: { ...ctx, user: ctx.user } });
   });
 

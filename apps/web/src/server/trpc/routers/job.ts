@@ -2,7 +2,7 @@ import type { TRPCRouterRecord } from "@trpc/server";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { JOB_STATUSES, bulkJobAction, cancelJobOperator, getJobView, listJobs, retryJob, type JobFilter } from "@docgate/orchestrator";
-import { operatorProcedure, protectedProcedure } from "../init";
+import { operatorProcedure, protectedProcedure, changeFrom } from "../init";
 
 export const JobFilterInput = z.object({
   statuses: z.array(z.enum(JOB_STATUSES)).max(6).optional(),
@@ -16,7 +16,6 @@ export const JobFilterInput = z.object({
   userId: z.string().max(100).optional(),
 });
 
-const actor = (user: { id: string }) => ({ actor: { type: "user" as const, id: user.id } });
 
 export const jobRouter = {
   get: protectedProcedure.input(z.object({ id: z.string().uuid() })).query(async ({ ctx, input }) => {
@@ -48,9 +47,9 @@ export const jobRouter = {
   list: protectedProcedure
     .input(z.object({ filter: JobFilterInput, page: z.number().int().min(1).max(10_000).default(1), pageSize: z.number().int().min(5).max(100).default(25) }))
     .query(({ ctx, input }) => listJobs(ctx.db, input.filter as JobFilter, { page: input.page, pageSize: input.pageSize })),
-  cancel: operatorProcedure.input(z.object({ id: z.string().uuid() })).mutation(({ ctx, input }) => cancelJobOperator(ctx.orchestrator, input.id, actor(ctx.user))),
-  retry: operatorProcedure.input(z.object({ id: z.string().uuid() })).mutation(({ ctx, input }) => retryJob(ctx.orchestrator, input.id, actor(ctx.user))),
+  cancel: operatorProcedure.input(z.object({ id: z.string().uuid() })).mutation(({ ctx, input }) => cancelJobOperator(ctx.orchestrator, input.id, changeFrom(ctx))),
+  retry: operatorProcedure.input(z.object({ id: z.string().uuid() })).mutation(({ ctx, input }) => retryJob(ctx.orchestrator, input.id, changeFrom(ctx))),
   bulk: operatorProcedure
     .input(z.object({ action: z.enum(["cancel", "retry"]), filter: JobFilterInput }))
-    .mutation(({ ctx, input }) => bulkJobAction(ctx.orchestrator, input.action, input.filter as JobFilter, actor(ctx.user))),
+    .mutation(({ ctx, input }) => bulkJobAction(ctx.orchestrator, input.action, input.filter as JobFilter, changeFrom(ctx))),
 } satisfies TRPCRouterRecord;

@@ -2,16 +2,15 @@ import type { TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
 import { TRPCError } from "@trpc/server";
 import { activateModel, addExamples, listModels, listTaxonomies, requestTraining } from "@docgate/orchestrator";
-import { adminProcedure, operatorProcedure, protectedProcedure } from "../init";
+import { adminProcedure, operatorProcedure, protectedProcedure, changeFrom } from "../init";
 
-const actor = (user: { id: string }) => ({ actor: { type: "user" as const, id: user.id } });
 
 export const modelRouter = {
   taxonomies: protectedProcedure.query(({ ctx }) => listTaxonomies(ctx.db)),
   versions: protectedProcedure.input(z.object({ taxonomy: z.string().min(1).max(100) })).query(({ ctx, input }) => listModels(ctx.db, input.taxonomy)),
   train: operatorProcedure
     .input(z.object({ taxonomy: z.string().min(1).max(100) }))
-    .mutation(({ ctx, input }) => requestTraining(ctx.orchestrator, input.taxonomy, actor(ctx.user))),
+    .mutation(({ ctx, input }) => requestTraining(ctx.orchestrator, input.taxonomy, changeFrom(ctx))),
   /** A person's correction of a classification becomes a training example (audited). */
   correct: operatorProcedure
     .input(z.object({ jobId: z.string().uuid(), label: z.string().min(1).max(64) }))
@@ -23,9 +22,9 @@ export const modelRouter = {
       const taxonomy = (task?.output as { taxonomy?: string } | null)?.taxonomy;
       const text = task?.job.document.text;
       if (!taxonomy || !text) throw new TRPCError({ code: "BAD_REQUEST", message: "This job has no classification result to correct." });
-      return addExamples(ctx.db, taxonomy, [{ text, label: input.label }], { ...actor(ctx.user), source: "correction" });
+      return addExamples(ctx.db, taxonomy, [{ text, label: input.label }], { ...changeFrom(ctx), source: "correction" });
     }),
   activate: adminProcedure
     .input(z.object({ id: z.string().uuid() }))
-    .mutation(({ ctx, input }) => activateModel(ctx.db, input.id, actor(ctx.user))),
+    .mutation(({ ctx, input }) => activateModel(ctx.db, input.id, changeFrom(ctx))),
 } satisfies TRPCRouterRecord;

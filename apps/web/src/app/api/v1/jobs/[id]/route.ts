@@ -1,11 +1,11 @@
 import { handle } from "~/server/errors";
 import { readJob } from "~/server/jobs";
-import { authenticate } from "~/server/principal";
+import { authenticate, principalHeaders } from "~/server/principal";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
 export const GET = handle(async (request: Request, { params }: { params: Promise<{ id: string }> }) => {
   const principal = await authenticate(request);
-  return Response.json(await readJob((await params).id, principal));
+  return Response.json(await readJob((await params).id, principal), { headers: principalHeaders(principal) });
 });

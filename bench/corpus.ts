@@ -1,0 +1,52 @@
+// The benchmark's mixed corpus, generated so every document is distinct (no dedupe, no cache).
+import { makeDocx, makeHtml, makePdf } from "../packages/mcp/test/fixtures";
+
+const WORDS = (
+  "the committee report budget year market growth policy research council data analysis results method study " +
+  "customer service quality process system design evidence public private sector region national local plan " +
+  "increase decrease review approve propose measure figure table section chapter summary conclusion value risk"
+).split(" ");
+
+function sentence(rng: () => number): string {
+  const n = 8 + Math.floor(rng() * 12);
+  const words = Array.from({ length: n }, () => WORDS[Math.floor(rng() * WORDS.length)]!);
+  words[0] = words[0]!.charAt(0).toUpperCase() + words[0]!.slice(1);
+  return `${words.join(" ")}.`;
+}
+
+export function seededRng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** About `bytes` of English-like prose, made unique by `nonce`. */
+export function prose(bytes: number, nonce: string, rng = seededRng(bytes)): string {
+  let text = `Document ${nonce}. `;
+  while (text.length < bytes) text += `${sentence(rng)} `;
+  return text.slice(0, bytes);
+}
+
+export type BenchDoc = { kind: string; filename: string; mimeType: string; bytes: Uint8Array };
+
+export function makeDoc(kind: "text1k" | "text10k" | "html" | "docx" | "pdf10", nonce: string): BenchDoc {
+  switch (kind) {
+    case "text1k":
+      return { kind, filename: `${nonce}.txt`, mimeType: "text/plain", bytes: new TextEncoder().encode(prose(1024, nonce)) };
+    case "text10k":
+      return { kind, filename: `${nonce}.txt`, mimeType: "text/plain", bytes: new TextEncoder().encode(prose(10 * 1024, nonce)) };
+    case "html":
+      return { kind, filename: `${nonce}.html`, mimeType: "text/html", bytes: makeHtml(`<h1>Report ${nonce}</h1><p>${prose(4096, nonce)}</p>`) };
+    case "docx":
+      return { kind, filename: `${nonce}.docx`, mimeType: "application/vnd.openxmlformats-officedocument.wordprocessingml.document", bytes: makeDocx(prose(4096, nonce)) };
+    case "pdf10":
+      return { kind, filename: `${nonce}.pdf`, mimeType: "application/pdf", bytes: makePdf(Array.from({ length: 10 }, (_, i) => prose(1500, `${nonce}-p${i}`))) };
+  }
+}
+
+export const MIXED_KINDS = ["text1k", "text10k", "html", "docx", "pdf10"] as const;

@@ -1,0 +1,65 @@
+// Boots a whole Docgate (fresh database and Redis prefix, built web app, workers) on a free
+// port, for the browser tests and the benchmarks. stop() tears everything down.
+import { randomBytes } from "node:crypto";
+import { createServer } from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { bin, root, run, startChild, stopChild, waitForHttp } from "./lib.mjs";
+
+export async function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startStack({ name = "stack", verbose = false, extraEnv = {} } = {}) {
+  const id = randomBytes(4).toString("hex");
+  const dbName = `docgate_${name}_${id}`;
+  const url = new URL(process.env.DOCGATE_TEST_PG_URL || "postgresql://postgres@127.0.0.1:5432/postgres");
+  url.pathname = `/${dbName}`;
+  const port = await freePort();
+  const env = {
+    DATABASE_URL: url.toString(),
+    DOCGATE_REDIS_PREFIX: `dg${name}-${id}`,
+    PORT: String(port),
+    DOCGATE_ADMIN_EMAIL: `admin@${name}.local`,
+    DOCGATE_ADMIN_PASSWORD: `${name}-${randomBytes(8).toString("hex")}`,
+    DOCGATE_BOOTSTRAP_API_KEY: `dg_${name}_${randomBytes(16).toString("hex")}`,
+    BETTER_AUTH_SECRET: randomBytes(24).toString("hex"),
+    NODE_ENV: "production",
+    // Share the trained default models with the integration tests: CI trains them once per run.
+    DOCGATE_CACHE_DIR: process.env.DOCGATE_CACHE_DIR || path.join(os.tmpdir(), "docgate-test-cache"),
+    ...extraEnv,
+  };
+  run(bin("tsx"), ["scripts/e2e-db.ts", "create", env.DATABASE_URL]);
+  run("npm", ["run", "-s", "db:seed"], { env });
+  run(bin("turbo"), ["run", "build", "--output-logs=errors-only"]);
+
+  const web = startChild("web", bin("next"), ["start", "-p", String(port), "-H", "127.0.0.1"], { cwd: path.join(root, "apps/web"), env, quiet: !verbose });
+  const workers = startChild("workers", process.execPath, ["--import", "tsx", "apps/workers/src/main.ts"], { env, quiet: !verbose });
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    await Promise.all([stopChild(web), stopChild(workers)]);
+    run(bin("tsx"), ["scripts/e2e-db.ts", "drop", dbName], { allowFailure: true });
+  };
+  try {
+    await waitForHttp(`${baseUrl}/api/health`, { timeoutMs: 180_000, ok: (r) => r.status === 200 });
+    // Both built-in services must have a live instance before anything is measured.
+    const deadline = Date.now() + 240_000;
+    for (;;) {
+      const health = await (await fetch(`${baseUrl}/api/health`)).json();
+      if (health.services?.filter((s) => s.status === "up").length >= 2) break;
+      if (Date.now() > deadline) throw new Error("workers did not register in time");
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { baseUrl, env, web, workers, stop };
+}
