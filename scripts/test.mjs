@@ -9,6 +9,7 @@ step("Generating the Prisma client…");
 run("npm", ["run", "-s", "db:generate"]);
 step("Type-checking every package…");
 run(bin("turbo"), ["run", "typecheck", "--output-logs=errors-only"]);
+run(bin("tsc"), ["-p", "bench"]);
 step("Unit and integration tests…");
 run(bin("vitest"), ["run"]);
 step("Browser end-to-end tests…");

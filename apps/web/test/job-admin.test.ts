@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  bulkJobAction, cancelJobOperator, createOrchestratorContext, createWorkerRedis, enqueueJob, getJobView, listJobs, retryJob,
+  bulkJobAction, cancelJob, createOrchestratorContext, createWorkerRedis, enqueueJob, getJobView, listJobs, retryJob,
   type OrchestratorContext,
 } from "@docgate/orchestrator";
 import { SAMPLE_TEXT } from "../../../packages/mcp/test/fixtures";
@@ -61,12 +61,12 @@ describe("cancel", () => {
   it("cancels a queued job, and a worker that gets its task later leaves it cancelled", async () => {
     const { db } = harness.database;
     const job = await jobFor(SAMPLE_TEXT, "text/plain");
-    expect(await cancelJobOperator(ctx, job.id, audit)).toBe("cancelled");
+    expect(await cancelJob(ctx, job.id, audit)).toBe("cancelled");
     await enqueueJob(ctx, job.id).catch(() => {}); // a stale queue entry, as if Redis still held it
     const row = await db.job.findUniqueOrThrow({ where: { id: job.id }, include: { tasks: true } });
     expect(row.status).toBe("cancelled");
     expect(row.tasks.every((t) => t.status === "cancelled")).toBe(true);
-    await expect(cancelJobOperator(ctx, job.id, audit)).rejects.toThrow(/already cancelled/);
+    await expect(cancelJob(ctx, job.id, audit)).rejects.toThrow(/already cancelled/);
   });
 
   it("bulk-cancels only the jobs matching a filter, and lists them with SQL filters", async () => {

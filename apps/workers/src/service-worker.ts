@@ -4,8 +4,9 @@ import type { Db, Prisma } from "@docgate/db";
 import { connectInMemory, ToolCallError } from "@docgate/mcp";
 import { UnreadableDocumentError } from "@docgate/mcp/extraction";
 import {
-  HEARTBEAT_INTERVAL_MS, PermanentTaskError, TaskPayloadSchema, createOrchestratorContext, createWorkerRedis,
-  deregisterInstance, heartbeat, registerInstance, runTask, serviceQueueName, type TaskHandler,
+  HEARTBEAT_INTERVAL_MS, PermanentTaskError, TOOL_CALL_JOB_NAME, TaskPayloadSchema, ToolCallPayloadSchema, answerToolCall,
+  createOrchestratorContext, createWorkerRedis, deregisterInstance, heartbeat, registerInstance, runTask, serviceQueueName,
+  startToolCallConsumer, type TaskHandler, type ToolCallResult,
 } from "@docgate/orchestrator";
 import { createDocumentSource } from "./documents";
 import { createBuiltinService, type BuiltinServiceName } from "./services";
@@ -35,7 +36,11 @@ export async function startServiceWorker(options: ServiceWorkerOptions) {
   const instanceId = await registerInstance(db, {
     service,
     version: builtin.version,
-    tools: tools.map((t) => ({ name: t.name, title: t.title ?? null, description: t.description ?? null, inputSchema: t.inputSchema, outputSchema: t.outputSchema ?? null })) as Prisma.InputJsonValue,
+    // The catalog the MCP gateway lists as `<service>.<tool>`: everything tools/list said, annotations included.
+    tools: tools.map((t) => ({
+      name: t.name, title: t.title ?? null, description: t.description ?? null, inputSchema: t.inputSchema,
+      outputSchema: t.outputSchema ?? null, annotations: t.annotations ?? null,
+    })) as Prisma.InputJsonValue,
     host: os.hostname(),
     pid: process.pid,
     concurrency: config.concurrency,
@@ -54,10 +59,25 @@ export async function startServiceWorker(options: ServiceWorkerOptions) {
     },
   };
 
+  const callToolRaw = async (tool: string, args: Record<string, unknown>, signal: AbortSignal) =>
+    (await mcp.client.callTool({ name: tool, arguments: args }, undefined, { signal })) as ToolCallResult;
+
   let active = 0;
   const worker = new Worker(
     serviceQueueName(service),
     async (job) => {
+      if (job.name === TOOL_CALL_JOB_NAME) {
+        // A direct `<service>.<tool>` call from the MCP gateway: the raw CallToolResult goes back
+        // on the caller's reply channel (bad arguments are the tool's own `isError` answer).
+        const call = ToolCallPayloadSchema.safeParse(job.data);
+        if (!call.success) throw new UnrecoverableError(`Malformed tool call payload: ${call.error.message}`);
+        active++;
+        try {
+          return await answerToolCall(redis, call.data, callToolRaw, { timeoutMs: config.timeoutMs });
+        } finally {
+          active--;
+        }
+      }
       const payload = TaskPayloadSchema.safeParse(job.data);
       if (!payload.success) throw new UnrecoverableError(`Malformed task payload: ${payload.error.message}`);
       active++;
@@ -76,6 +96,18 @@ export async function startServiceWorker(options: ServiceWorkerOptions) {
     { connection: createWorkerRedis(options.redisUrl), prefix, concurrency: config.concurrency, autorun: true },
   );
   worker.on("error", (error) => log(`[${service}] queue error: ${error.message}`));
+  // Direct `<service>.<tool>` calls from the MCP gateway (the fast way in; see tool-calls.ts).
+  const toolCalls = startToolCallConsumer({
+    blocking: createWorkerRedis(options.redisUrl),
+    publisher: redis,
+    prefix,
+    service,
+    concurrency: config.concurrency,
+    timeoutMs: config.timeoutMs,
+    call: callToolRaw,
+    log,
+    onActive: (delta) => (active += delta),
+  });
 
   const beat = setInterval(() => {
     heartbeat(db, instanceId, active).catch((error: Error) => log(`[${service}] heartbeat failed: ${error.message}`));
@@ -87,6 +119,7 @@ export async function startServiceWorker(options: ServiceWorkerOptions) {
     instanceId,
     async close() {
       clearInterval(beat);
+      await toolCalls.close();
       await worker.close();
       await ctx.close();
       await mcp.close();

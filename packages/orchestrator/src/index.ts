@@ -12,5 +12,6 @@ export * from "./reconcile";
 export * from "./wait";
 export * from "./errors";
 export * from "./models";
-export { JOB_STATUSES, bulkJobAction, jobWhere, listJobs, retryJob, cancelJob as cancelJobOperator, type BulkResult, type JobFilter, type JobStatusName } from "./job-admin";
+export * from "./tool-calls";
+export * from "./job-admin";
 export * from "./stats";

@@ -1,11 +1,12 @@
-import { clientAddress } from "./access/deny";
 import { createHash } from "node:crypto";
 import { inspectDocument, sniffType, UnreadableDocumentError } from "@docgate/mcp/extraction";
 import { getJobView, submitJob, waitForJob, type JobView } from "@docgate/orchestrator";
 import { serverContext } from "./context";
+import { clientAddress } from "./access/deny";
 import { env } from "./env";
 import { ProcessFieldsSchema, WaitQuerySchema } from "./api-schemas";
 import { ApiError, invalidInput } from "./errors";
+import { chooseServices } from "./services";
 import { auditActor, principalHeaders, requireJobCapacity, requireRole, requireServices, type Principal } from "./principal";
 import { readUpload } from "./upload";
 
@@ -34,7 +35,8 @@ export async function processRequest(request: Request, principal: Principal): Pr
     profile: upload.fields.get("profile")?.[0],
   });
   if (!fields.success) throw invalidInput(fields.error);
-  const services = await resolveServices(fields.data.services);
+  const enabled = await db.service.findMany({ where: { enabled: true }, select: { name: true, kind: true } });
+  const services = chooseServices(fields.data.services, enabled);
   requireServices(principal, services.map((s) => s.name));
 
   const sniffed = await sniffType(upload.file.bytes);
@@ -76,27 +78,6 @@ export async function processRequest(request: Request, principal: Principal): Pr
   const job = await getJobView(db, jobId);
   if (!job) throw new ApiError(500, "internal_error", "The job vanished after it was accepted.");
   return { job, finished, headers: principalHeaders(principal) };
-}
-
-/** `services` may repeat or be comma-separated; none means every enabled built-in service. */
-async function resolveServices(requested: string[]): Promise<{ name: string; tool: string }[]> {
-  const names = [...new Set(requested)];
-  const { db } = serverContext();
-  const enabled = await db.service.findMany({ where: { enabled: true }, select: { name: true, kind: true, tools: true } });
-  const byName = new Map(enabled.map((s) => [s.name, s]));
-  const unknown = names.filter((n) => !byName.has(n));
-  if (unknown.length) {
-    const list = unknown.map((n) => JSON.stringify(n.slice(0, 50))).join(", ");
-    throw new ApiError(400, "unknown_service", `Unknown or disabled service: ${list}. Available: ${[...byName.keys()].join(", ")}.`);
-  }
-  const chosen = names.length ? names.map((n) => byName.get(n)!) : enabled.filter((s) => s.kind === "builtin");
-  if (chosen.length === 0) throw new ApiError(503, "no_services", "No services are enabled.", { "Retry-After": "30" });
-  return chosen.map((s) => ({ name: s.name, tool: primaryTool(s.name) }));
-}
-
-const PRIMARY_TOOLS: Record<string, string> = { classification: "classify_document", quality: "assess_quality" };
-function primaryTool(service: string): string {
-  return PRIMARY_TOOLS[service] ?? "process_document";
 }
 
 /** The client address as our proxy saw it (see access/deny.ts). */

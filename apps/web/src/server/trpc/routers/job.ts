@@ -1,7 +1,7 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
-import { JOB_STATUSES, bulkJobAction, cancelJobOperator, getJobView, listJobs, retryJob, type JobFilter } from "@docgate/orchestrator";
+import { JOB_STATUSES, bulkJobAction, cancelJob, getJobView, listJobs, retryJob, type JobFilter } from "@docgate/orchestrator";
 import { operatorProcedure, protectedProcedure, changeFrom } from "../init";
 
 export const JobFilterInput = z.object({
@@ -47,7 +47,7 @@ export const jobRouter = {
   list: protectedProcedure
     .input(z.object({ filter: JobFilterInput, page: z.number().int().min(1).max(10_000).default(1), pageSize: z.number().int().min(5).max(100).default(25) }))
     .query(({ ctx, input }) => listJobs(ctx.db, input.filter as JobFilter, { page: input.page, pageSize: input.pageSize })),
-  cancel: operatorProcedure.input(z.object({ id: z.string().uuid() })).mutation(({ ctx, input }) => cancelJobOperator(ctx.orchestrator, input.id, changeFrom(ctx))),
+  cancel: operatorProcedure.input(z.object({ id: z.string().uuid() })).mutation(({ ctx, input }) => cancelJob(ctx.orchestrator, input.id, changeFrom(ctx))),
   retry: operatorProcedure.input(z.object({ id: z.string().uuid() })).mutation(({ ctx, input }) => retryJob(ctx.orchestrator, input.id, changeFrom(ctx))),
   bulk: operatorProcedure
     .input(z.object({ action: z.enum(["cancel", "retry"]), filter: JobFilterInput }))
