@@ -4,6 +4,16 @@ import { makePdf, SAMPLE_TEXT } from "../../../packages/mcp/test/fixtures";
 
 const SHOTS = "test-results/screenshots";
 
+test("pages carry security headers, and the console API refuses cross-site mutations", async ({ page }) => {
+  const response = await page.goto("/login");
+  const headers = response!.headers();
+  expect(headers["content-security-policy"]).toContain("frame-ancestors 'none'");
+  expect(headers["x-content-type-options"]).toBe("nosniff");
+  expect(headers["referrer-policy"]).toBe("strict-origin-when-cross-origin");
+  const forged = await page.request.post("/api/trpc/apiKey.create", { headers: { origin: "https://attacker.invalid", "content-type": "application/json" }, data: { name: "x", role: "admin" } });
+  expect(forged.status()).toBe(403);
+});
+
 test("a signed-out visit lands on the login page and returns after signing in", async ({ page }) => {
   await page.goto("/jobs/00000000-0000-0000-0000-000000000000");
   await expect(page).toHaveURL(/\/login\?next=/);
