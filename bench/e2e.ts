@@ -109,19 +109,20 @@ async function inProcess(db: ReturnType<typeof createDb>, kinds: readonly BenchD
 
 /** Peak resident memory of a process tree (sampled). */
 function treeRssMb(pid: number): number {
+  let children: number[] = [];
   try {
-    const pids = execSync(`ps -o pid= --ppid ${pid}`).toString().split(/\s+/).filter(Boolean).map(Number);
-    return [pid, ...pids].reduce((sum, p) => {
-      try {
-        const rss = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${p}/status`, "utf8"));
-        return sum + Number(rss?.[1] ?? 0) / 1024;
-      } catch {
-        return sum;
-      }
-    }, 0);
+    children = execSync(`ps -o pid= --ppid ${pid}`).toString().split(/\s+/).filter(Boolean).map(Number);
   } catch {
-    return 0;
+    // ps exits 1 when the process has no children
   }
+  return [pid, ...children].reduce((sum, p) => {
+    try {
+      const rss = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${p}/status`, "utf8"));
+      return sum + Number(rss?.[1] ?? 0) / 1024;
+    } catch {
+      return sum;
+    }
+  }, 0);
 }
 
 async function main() {
