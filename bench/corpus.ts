@@ -1,4 +1,5 @@
 // The benchmark's mixed corpus, generated so every document is distinct (no dedupe, no cache).
+import { createRng } from "../packages/mcp/src/classification/prng";
 import { makeDocx, makeHtml, makePdf } from "../packages/mcp/test/fixtures";
 
 const WORDS = (
@@ -14,16 +15,7 @@ function sentence(rng: () => number): string {
   return `${words.join(" ")}.`;
 }
 
-export function seededRng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const seededRng = createRng;
 
 /** About `bytes` of English-like prose, made unique by `nonce`. */
 export function prose(bytes: number, nonce: string, rng = seededRng(bytes)): string {

@@ -5,6 +5,7 @@ import {
   AGGREGATE_JOB_NAME, AGGREGATE_QUEUE, TASK_JOB_NAME, aggregateJobId, serviceQueueName, taskJobId,
   type AggregatePayload, type JobOptions, type TaskPayload,
 } from "./queues";
+import { withTimeout } from "./timeout";
 
 export type IncomingDocument = {
   bytes: Uint8Array<ArrayBuffer>;
@@ -120,14 +121,4 @@ export async function enqueueJob(ctx: OrchestratorContext, jobId: string): Promi
   });
   await withTimeout(add, ENQUEUE_TIMEOUT_MS, "enqueue timed out");
   await ctx.db.job.update({ where: { id: jobId }, data: { enqueuedAt: new Date() } });
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: NodeJS.Timeout;
-  return Promise.race([
-    promise.finally(() => clearTimeout(timer)),
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(message)), ms);
-    }),
-  ]);
 }

@@ -3,6 +3,7 @@ import type { Redis } from "ioredis";
 import { z } from "zod";
 import type { OrchestratorContext } from "./context";
 import { serviceQueueName } from "./queues";
+import { withTimeout } from "./timeout";
 
 /**
  * Direct tool calls (the MCP gateway's `<service>.<tool>`), answered by whichever worker
@@ -269,14 +270,4 @@ function safeJson(text: string): unknown {
 
 export function toolErrorResult(message: string): ToolCallResult {
   return { isError: true, content: [{ type: "text", text: message }] };
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: NodeJS.Timeout;
-  return Promise.race([
-    promise.finally(() => clearTimeout(timer)),
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(message)), ms);
-    }),
-  ]);
 }
