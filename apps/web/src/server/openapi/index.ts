@@ -4,6 +4,8 @@ import { HealthSchema, JobSchema, ProcessFormSchema, WaitQuerySchema } from "../
 import { errors } from "./shared";
 import { registerAccessPaths } from "./paths-access";
 import { registerModelPaths } from "./paths-models";
+import { registerProfilePaths } from "./paths-profiles";
+import { registerServicePaths } from "./paths-services";
 
 function buildDocument() {
   const registry = new OpenAPIRegistry();
@@ -52,6 +54,8 @@ function buildDocument() {
   // Each domain registers its own paths (one file per domain, one owner per file).
   registerAccessPaths(registry);
   registerModelPaths(registry);
+  registerServicePaths(registry);
+  registerProfilePaths(registry);
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: "3.1.0",
     info: { title: "Docgate API", version: "1.0.0", description: "Send a document and a list of services; get one aggregated, typed result." },
