@@ -223,7 +223,7 @@ describe("permission matrix", () => {
     "user.list": "admin", "user.create": "admin", "user.update": "admin", "user.endSessions": "admin", "user.endMySessions": "viewer",
     "audit.list": "admin", "audit.verify": "admin",
     "job.get": "viewer", "job.recent": "viewer", "job.text": "viewer", "job.list": "viewer",
-    "job.cancel": "operator", "job.retry": "operator", "job.bulk": "operator",
+    "job.cancel": "operator", "job.retry": "operator", "job.rerun": "operator", "job.bulk": "operator",
     "model.taxonomies": "viewer", "model.versions": "viewer", "model.train": "operator", "model.correct": "operator", "model.activate": "admin",
     "service.health": "viewer", "service.overview": "viewer",
     "session.me": "viewer",

@@ -57,6 +57,27 @@ describe("retry", () => {
   });
 });
 
+describe("re-run one service", () => {
+  it("runs just that service again on a finished job, and refuses a service the job did not run", async () => {
+    const { db } = harness.database;
+    const job = await jobFor(`${SAMPLE_TEXT} rerun`, "text/plain", ["quality", "classification"]);
+    await enqueueJob(ctx, job.id);
+    const first = await finalView(job.id);
+    expect(first.status).toBe("succeeded");
+    const before = await db.jobTask.findUniqueOrThrow({ where: { jobId_service: { jobId: job.id, service: "classification" } } });
+
+    await retryJob(ctx, job.id, audit, { services: ["quality"] });
+    const again = await finalView(job.id);
+    expect(again.status).toBe("succeeded");
+    const after = await db.jobTask.findMany({ where: { jobId: job.id } });
+    const quality = after.find((t) => t.service === "quality")!;
+    expect(quality.finishedAt!.getTime()).toBeGreaterThan(new Date(first.finishedAt!).getTime() - 1);
+    expect(after.find((t) => t.service === "classification")!.finishedAt).toEqual(before.finishedAt); // untouched
+    expect(await db.auditLog.count({ where: { action: "job.rerun", target: job.id } })).toBe(1);
+    await expect(retryJob(ctx, job.id, audit, { services: ["nope"] })).rejects.toThrow(/did not run/);
+  });
+});
+
 describe("cancel", () => {
   it("cancels a queued job, and a worker that gets its task later leaves it cancelled", async () => {
     const { db } = harness.database;

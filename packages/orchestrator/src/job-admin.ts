@@ -1,7 +1,7 @@
 // Operator actions on jobs: list with filters (SQL over Postgres, not Redis scans), cancel,
 // retry. Each mutation writes its audit row in the same transaction.
-import type { AuditActor, Db, Prisma } from "@docgate/db";
-import { writeAudit } from "@docgate/db";
+import type { AuditActor, Db } from "@docgate/db";
+import { Prisma, writeAudit } from "@docgate/db";
 import { aggregateStatus } from "./aggregate";
 import type { OrchestratorContext } from "./context";
 import { DomainError } from "./errors";
@@ -104,21 +104,30 @@ export async function cancelJob(ctx: OrchestratorContext, jobId: string, audit: 
   return status;
 }
 
-/** Runs a finished job's unsuccessful services again (succeeded results are kept). */
-export async function retryJob(ctx: OrchestratorContext, jobId: string, audit: Audit): Promise<void> {
+/**
+ * Runs a finished job's unsuccessful services again (succeeded results are kept), or, with
+ * `services`, exactly those services whatever their result (re-run one service).
+ */
+export async function retryJob(ctx: OrchestratorContext, jobId: string, audit: Audit, options: { services?: string[] } = {}): Promise<void> {
   const retried = await ctx.db.$transaction(async (tx) => {
     const job = await tx.job.findUnique({ where: { id: jobId }, include: { tasks: true } });
     if (!job) throw new DomainError("not_found", "job_not_found", "There is no job with this id.");
-    if (!["failed", "partial", "cancelled"].includes(job.status)) {
-      throw new DomainError("conflict", "job_not_retryable", `Only failed, partial or cancelled jobs can be retried; this one is ${job.status}.`);
+    const rerun = options.services?.length ? options.services : null;
+    const allowed = rerun ? ["succeeded", "failed", "partial", "cancelled"] : ["failed", "partial", "cancelled"];
+    if (!allowed.includes(job.status)) {
+      throw new DomainError("conflict", "job_not_retryable", rerun
+        ? `The job is ${job.status}; a service can be re-run once the job has finished.`
+        : `Only failed, partial or cancelled jobs can be retried; this one is ${job.status}.`);
     }
-    const again = job.tasks.filter((t) => t.status !== "succeeded");
+    const unknown = rerun?.filter((s) => !job.tasks.some((t) => t.service === s)) ?? [];
+    if (unknown.length) throw new DomainError("invalid", "unknown_service", `This job did not run: ${unknown.join(", ")}.`);
+    const again = job.tasks.filter((t) => (rerun ? rerun.includes(t.service) : t.status !== "succeeded"));
     await tx.jobTask.updateMany({
       where: { id: { in: again.map((t) => t.id) } },
-      data: { status: "queued", attempts: 0, error: undefined, output: undefined, startedAt: null, finishedAt: null, durationMs: null },
+      data: { status: "queued", attempts: 0, cached: false, error: Prisma.DbNull, output: Prisma.DbNull, startedAt: null, finishedAt: null, durationMs: null },
     });
     await tx.job.update({ where: { id: jobId }, data: { status: "queued", finishedAt: null, enqueuedAt: null } });
-    await writeAudit(tx, { ...audit, action: "job.retry", target: jobId, metadata: { services: again.map((t) => t.service) } });
+    await writeAudit(tx, { ...audit, action: rerun ? "job.rerun" : "job.retry", target: jobId, metadata: { services: again.map((t) => t.service) } });
     return again;
   });
   // The previous run's queue entries would make BullMQ ignore the new ones (same ids).

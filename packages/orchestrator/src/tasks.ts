@@ -1,4 +1,4 @@
-import type { Prisma } from "@docgate/db";
+import { Prisma } from "@docgate/db";
 import type { OrchestratorContext } from "./context";
 import { publishJobEvent } from "./events";
 import type { TaskPayload } from "./queues";
@@ -93,7 +93,7 @@ async function finish(
   const written = await ctx.db.jobTask.updateMany({
     where: { id: payload.taskId, status: { notIn: [...FINAL] } },
     data: result.status === "succeeded"
-      ? { status: "succeeded", output: result.output, cached: result.cached, durationMs: result.durationMs, error: undefined, finishedAt: new Date() }
+      ? { status: "succeeded", output: result.output, cached: result.cached, durationMs: result.durationMs, error: Prisma.DbNull, finishedAt: new Date() }
       : { status: "failed", error: result.error as Prisma.InputJsonObject, durationMs: result.durationMs, finishedAt: new Date() },
   });
   if (written.count === 0) return;

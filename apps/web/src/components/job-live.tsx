@@ -37,6 +37,7 @@ export function JobLive({ id }: { id: string }) {
   const refresh = () => queryClient.invalidateQueries({ queryKey: options.queryKey });
   const cancel = useMutation(trpc.job.cancel.mutationOptions({ onSuccess: refresh }));
   const retry = useMutation(trpc.job.retry.mutationOptions({ onSuccess: refresh }));
+  const rerun = useMutation(trpc.job.rerun.mutationOptions({ onSuccess: refresh }));
   const canAct = me.data?.role === "admin" || me.data?.role === "operator";
   const finished = !!job.data && FINAL.includes(job.data.status);
   const text = useQuery({ ...trpc.job.text.queryOptions({ id }), enabled: finished });
@@ -63,7 +64,7 @@ export function JobLive({ id }: { id: string }) {
           </a>
         </span>
       </div>
-      {(cancel.error ?? retry.error) && <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">{(cancel.error ?? retry.error)!.message}</p>}
+      {(cancel.error ?? retry.error ?? rerun.error) && <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">{(cancel.error ?? retry.error ?? rerun.error)!.message}</p>}
       <dl className="grid grid-cols-2 gap-4 rounded-xl border border-slate-200 bg-white p-4 text-sm sm:grid-cols-4">
         <Fact term="Type" value={data.document.mimeType} />
         <Fact term="Size" value={`${(data.document.sizeBytes / 1024).toFixed(1)} KB`} />
@@ -80,6 +81,12 @@ export function JobLive({ id }: { id: string }) {
                 <StatusBadge status={result?.status ?? "queued"} />
                 {result?.cached && <span className="text-xs text-slate-500">from cache</span>}
                 {result?.durationMs != null && <span className="ml-auto text-xs text-slate-500">{result.durationMs} ms</span>}
+                {canAct && FINAL.includes(data.status) && (
+                  <button type="button" onClick={() => rerun.mutate({ id: data.id, service })} disabled={rerun.isPending}
+                    className={`${result?.durationMs != null ? "" : "ml-auto "}rounded-md border border-slate-300 px-2 py-0.5 text-xs hover:bg-slate-50 disabled:opacity-60`}>
+                    Re-run
+                  </button>
+                )}
               </div>
               <div className="mt-4">
                 {!result || result.status === "queued" || result.status === "running" ? (

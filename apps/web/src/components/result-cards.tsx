@@ -6,6 +6,7 @@ type Classification = {
   model: { id: string; version: number };
   scores: { label: string; score: number }[];
   explanation?: { term: string; weight: number }[];
+  features?: { language: { code: string; confidence: number }; words: number; sentences: number; topKeywords: { term: string; count: number }[] };
 };
 
 type Quality = {
@@ -41,6 +42,13 @@ export function ClassificationCard({ output }: { output: unknown }) {
         <p className="text-xs text-slate-600">
           Terms that weighed most: {c.explanation.slice(0, 8).map((e) => e.term).join(", ")}
         </p>
+      )}
+      {c.features && (
+        <dl className="grid grid-cols-3 gap-2 border-t border-slate-100 pt-3 text-xs">
+          <div><dt className="text-slate-500">Language</dt><dd className="font-medium">{c.features.language.code} ({Math.round(c.features.language.confidence * 100)}%)</dd></div>
+          <div><dt className="text-slate-500">Words / sentences</dt><dd className="font-medium">{c.features.words} / {c.features.sentences}</dd></div>
+          <div><dt className="text-slate-500">Keywords</dt><dd className="truncate font-medium">{c.features.topKeywords.slice(0, 5).map((k) => k.term).join(", ") || "–"}</dd></div>
+        </dl>
       )}
     </div>
   );

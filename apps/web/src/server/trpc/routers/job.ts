@@ -49,6 +49,9 @@ export const jobRouter = {
     .query(({ ctx, input }) => listJobs(ctx.db, input.filter as JobFilter, { page: input.page, pageSize: input.pageSize })),
   cancel: operatorProcedure.input(z.object({ id: z.string().uuid() })).mutation(({ ctx, input }) => cancelJob(ctx.orchestrator, input.id, changeFrom(ctx))),
   retry: operatorProcedure.input(z.object({ id: z.string().uuid() })).mutation(({ ctx, input }) => retryJob(ctx.orchestrator, input.id, changeFrom(ctx))),
+  rerun: operatorProcedure
+    .input(z.object({ id: z.string().uuid(), service: z.string().min(1).max(100) }))
+    .mutation(({ ctx, input }) => retryJob(ctx.orchestrator, input.id, changeFrom(ctx), { services: [input.service] })),
   bulk: operatorProcedure
     .input(z.object({ action: z.enum(["cancel", "retry"]), filter: JobFilterInput }))
     .mutation(({ ctx, input }) => bulkJobAction(ctx.orchestrator, input.action, input.filter as JobFilter, changeFrom(ctx))),
