@@ -10,10 +10,25 @@ import {
 
 export const DEFAULT_TAXONOMY = "genre";
 
+/** How long a taxonomy's active-model lookup is reused: activation reaches workers within this. */
+const ACTIVE_LOOKUP_TTL_MS = 2_000;
+
 /** Active models from Postgres, deserialised once per model id. */
 export function createModelSource(db: Db): ModelSource & { activeModelId(taxonomy?: string): Promise<string> } {
   const loaded = new Map<string, ClassifierModel>();
-  async function activeRow(taxonomyName?: string) {
+  const lookups = new Map<string, { until: number; row: Promise<Awaited<ReturnType<typeof lookupActive>>> }>();
+  // Every classification task asks twice (cache key, then the tool): one query pair serves both.
+  function activeRow(taxonomyName?: string) {
+    const key = taxonomyName ?? "";
+    const now = Date.now();
+    const hit = lookups.get(key);
+    if (hit && hit.until > now) return hit.row;
+    const row = lookupActive(taxonomyName);
+    lookups.set(key, { until: now + ACTIVE_LOOKUP_TTL_MS, row });
+    row.catch(() => lookups.delete(key)); // a refusal (no model yet) is not remembered
+    return row;
+  }
+  async function lookupActive(taxonomyName?: string) {
     const taxonomy = taxonomyName
       ? await db.taxonomy.findUnique({ where: { name: taxonomyName } })
       : await db.taxonomy.findFirst({ where: { isDefault: true } });
