@@ -33,7 +33,7 @@ export function createDocumentSource(db: Db): DocumentSource {
 }
 
 async function extractAndStore(db: Db, documentId: string, mimeType: SupportedMimeType): Promise<DocumentText> {
-  const { bytes } = await db.document.findUniqueOrThrow({ where: { id: documentId }, select: { bytes: true } });
+  const { bytes, pages } = await db.document.findUniqueOrThrow({ where: { id: documentId }, select: { bytes: true, pages: true } });
   try {
     const extracted = await extractText(bytes, mimeType);
     await db.document.update({
@@ -42,7 +42,8 @@ async function extractAndStore(db: Db, documentId: string, mimeType: SupportedMi
         // Postgres text cannot hold NUL; nothing downstream needs it.
         text: extracted.text.replaceAll("\u0000", ""),
         pageTexts: extracted.pages.map((p) => p.replaceAll("\u0000", "")),
-        pages: extracted.pages.length,
+        // The page count from the gateway's inspection is the real one; extraction may stop early.
+        ...(pages === null ? { pages: extracted.pages.length } : {}),
         metadata: { extraction: { metadata: extracted.metadata, truncated: extracted.truncated, warnings: extracted.warnings } } as Prisma.InputJsonObject,
         extractedAt: new Date(),
       },

@@ -40,6 +40,8 @@ export async function readUpload(request: Request, maxBytes: number): Promise<Up
     try {
       parser = busboy({
         headers: { "content-type": type },
+        // Browsers send UTF-8 filenames; busboy's default would read them as latin1.
+        defParamCharset: "utf8",
         limits: { files: 1, fileSize: maxBytes, fields: MAX_FIELDS, fieldSize: MAX_FIELD_BYTES, parts: MAX_FIELDS + 1 },
       });
     } catch {

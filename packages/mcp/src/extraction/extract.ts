@@ -1,6 +1,6 @@
 import { convert } from "html-to-text";
 import mammoth from "mammoth";
-import { checkDocxStructure, openPdf } from "./inspect";
+import { checkDocxSize, openPdf } from "./inspect";
 import { decodeHead, detectUtf16Bom } from "./sniff";
 import { readZipDirectory, readZipEntry } from "./zip";
 import {
@@ -162,7 +162,7 @@ export function parsePdfDate(value: string): string | undefined {
 }
 
 async function extractDocx(bytes: Uint8Array): Promise<ExtractedDocument> {
-  checkDocxStructure(bytes);
+  await checkDocxSize(bytes);
   let value: string;
   const warnings: string[] = [];
   try {

@@ -1,5 +1,5 @@
 import { getDocumentProxy } from "unpdf";
-import { readZipDirectory } from "./zip";
+import { inflatedSizeWithin, readZipDirectory } from "./zip";
 import { SUPPORTED_TYPES, UnreadableDocumentError, type SupportedMimeType } from "./types";
 
 /** Declared decompressed size above which a DOCX is refused (zip-bomb guard). */
@@ -48,10 +48,21 @@ export async function inspectDocument(bytes: Uint8Array, mimeType: SupportedMime
     }
   }
   if (mimeType === SUPPORTED_TYPES.docx) {
-    checkDocxStructure(bytes);
+    await checkDocxSize(bytes);
     return {};
   }
   return {};
+}
+
+/** Structure, declared size, and the size it really inflates to (zip-bomb guard). */
+export async function checkDocxSize(bytes: Uint8Array): Promise<void> {
+  checkDocxStructure(bytes);
+  const entries = readZipDirectory(bytes)!;
+  if ((await inflatedSizeWithin(bytes, entries, MAX_DOCX_UNCOMPRESSED_BYTES)) === null) {
+    throw new UnreadableDocumentError(
+      `The DOCX cannot be read: it is damaged or unpacks to more than ${MAX_DOCX_UNCOMPRESSED_BYTES / 1048576} MiB.`,
+    );
+  }
 }
 
 export function checkDocxStructure(bytes: Uint8Array): void {

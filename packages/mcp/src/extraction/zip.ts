@@ -1,4 +1,4 @@
-import { inflateRawSync } from "node:zlib";
+import { createInflateRaw, inflateRawSync } from "node:zlib";
 
 /** One entry of a zip central directory. */
 export type ZipEntry = {
@@ -65,4 +65,58 @@ export function readZipEntry(bytes: Uint8Array, entry: ZipEntry, maxBytes = 5_00
     return null;
   }
   return null;
+}
+
+/** Where an entry's compressed bytes are, or null when the local header is broken. */
+function entryData(bytes: Uint8Array, entry: ZipEntry): Uint8Array | null {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const at = entry.localHeaderOffset;
+  if (at + 30 > bytes.length || view.getUint32(at, true) !== 0x04034b50) return null;
+  const start = at + 30 + view.getUint16(at + 26, true) + view.getUint16(at + 28, true);
+  return bytes.subarray(start, start + entry.compressedSize);
+}
+
+/**
+ * The real decompressed size of all entries, counted while inflating (nothing is kept), or
+ * null as soon as it passes `budget`. Declared sizes can lie; this cannot, and it stops a
+ * zip bomb after `budget` bytes of work instead of unpacking it.
+ */
+export async function inflatedSizeWithin(bytes: Uint8Array, entries: ZipEntry[], budget: number): Promise<number | null> {
+  let total = 0;
+  for (const entry of entries) {
+    const data = entryData(bytes, entry);
+    if (!data) return null;
+    if (entry.method === 0) {
+      total += data.length;
+    } else if (entry.method === 8) {
+      const size = await countInflated(data, budget - total);
+      if (size === null) return null;
+      total += size;
+    } else {
+      return null;
+    }
+    if (total > budget) return null;
+  }
+  return total;
+}
+
+function countInflated(data: Uint8Array, budget: number): Promise<number | null> {
+  return new Promise((resolve) => {
+    const inflate = createInflateRaw();
+    let size = 0;
+    let done = false;
+    const finish = (value: number | null) => {
+      if (done) return;
+      done = true;
+      inflate.destroy();
+      resolve(value);
+    };
+    inflate.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > budget) finish(null);
+    });
+    inflate.on("end", () => finish(size));
+    inflate.on("error", () => finish(null));
+    inflate.end(data);
+  });
 }
