@@ -67,6 +67,9 @@ test("filters the job dashboard in the URL and bulk-retries the matching jobs", 
   await page.getByPlaceholder("Filename, SHA-256 or job id").press("Enter");
   await expect(page).toHaveURL(new RegExp(`q=retry-${stamp}`));
   await expect(page.getByRole("link", { name: /^retry-/ })).toHaveCount(2);
+  await page.getByLabel("Submitted by").selectOption({ label: process.env.E2E_ADMIN_EMAIL! });
+  await expect(page).toHaveURL(/by=user/);
+  await expect(page.getByRole("link", { name: /^retry-/ })).toHaveCount(2);
   await page.screenshot({ path: `${SHOTS}/jobs-filtered.png`, fullPage: true });
 
   await page.getByRole("button", { name: "Retry matching…" }).click();

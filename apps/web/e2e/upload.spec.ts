@@ -47,6 +47,7 @@ test("an operator logs in, uploads a PDF and watches both results arrive", async
   await expect(classification.getByTestId("classification-label")).toBeVisible();
   await expect(quality.getByTestId("quality-score")).toHaveText(/^\d{1,3}$/);
   await expect(page.locator("h1 + [data-status]")).toHaveText("succeeded");
+  await expect(page.locator('iframe[title="quarterly-report.pdf (PDF)"]')).toBeVisible();
   await page.screenshot({ path: `${SHOTS}/job-result.png`, fullPage: true });
 
   await page.goto("/");

@@ -222,7 +222,7 @@ describe("permission matrix", () => {
     "apiKey.list": "admin", "apiKey.create": "admin", "apiKey.roll": "admin", "apiKey.revoke": "admin",
     "user.list": "admin", "user.create": "admin", "user.update": "admin", "user.endSessions": "admin", "user.endMySessions": "viewer",
     "audit.list": "admin", "audit.verify": "admin",
-    "job.get": "viewer", "job.recent": "viewer", "job.text": "viewer", "job.list": "viewer",
+    "job.get": "viewer", "job.recent": "viewer", "job.text": "viewer", "job.list": "viewer", "job.submitters": "viewer",
     "job.cancel": "operator", "job.retry": "operator", "job.rerun": "operator", "job.bulk": "operator",
     "model.taxonomies": "viewer", "model.versions": "viewer", "model.train": "operator", "model.correct": "operator", "model.activate": "admin",
     "service.health": "viewer", "service.overview": "viewer",

@@ -118,6 +118,21 @@ describe("POST /api/v1/process", () => {
   });
 });
 
+describe("GET /api/v1/documents/{id}/content", () => {
+  it("returns the original bytes to whoever submitted it, and nothing to another key", async () => {
+    const pdf = makePdf([`${SAMPLE_TEXT} original ${Date.now()}`]);
+    const job = JobSchema.parse(await (await POST(post("/api/v1/process?wait=0", form({ document: { bytes: pdf, filename: "orig.pdf" }, services: ["quality"] })))).json());
+    const { GET } = await import("~/app/api/v1/documents/[id]/content/route");
+    const response = await GET(get(`/api/v1/documents/${job.document.id}/content`), params(job.document.id));
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toBe("application/pdf");
+    expect(response.headers.get("content-security-policy")).toContain("sandbox");
+    expect(new Uint8Array(await response.arrayBuffer())).toEqual(pdf);
+    const { secret } = await createApiKey(harness.database.db, { name: "stranger", role: "operator" });
+    expect((await GET(get(`/api/v1/documents/${job.document.id}/content`, secret), params(job.document.id))).status).toBe(404);
+  });
+});
+
 describe("bad input", () => {
   const expectError = async (response: Response, status: number, code: string) => {
     expect(response.status).toBe(status);

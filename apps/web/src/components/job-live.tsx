@@ -113,6 +113,13 @@ export function JobLive({ id }: { id: string }) {
           );
         })}
       </div>
+      {data.document.mimeType === "application/pdf" && (
+        <section aria-labelledby="document-pages">
+          <h2 id="document-pages" className="mb-2 text-base font-semibold">Document</h2>
+          <iframe src={`/api/v1/documents/${data.document.id}/content`} title={`${data.document.filename} (PDF)`}
+            className="h-[36rem] w-full rounded-lg border border-slate-200 bg-white" />
+        </section>
+      )}
       {finished && (
         <section aria-labelledby="document-text">
           <h2 id="document-text" className="mb-2 text-base font-semibold">Document text</h2>

@@ -25,6 +25,8 @@ function useFilters() {
     ...(params.get("grade") ? { grade: params.get("grade") as (typeof GRADES)[number] } : {}),
     ...(params.get("from") ? { from: new Date(params.get("from")!) } : {}),
     ...(params.get("to") ? { to: new Date(`${params.get("to")!}T23:59:59.999Z`) } : {}),
+    ...(params.get("by")?.startsWith("user:") ? { userId: params.get("by")!.slice(5) } : {}),
+    ...(params.get("by")?.startsWith("key:") ? { apiKeyId: params.get("by")!.slice(4) } : {}),
   };
   const page = Math.max(1, Number(params.get("page") ?? 1) || 1);
   const update = (changes: Record<string, string | string[] | null>) => {
@@ -44,6 +46,7 @@ export function JobsDashboard() {
   const queryClient = useQueryClient();
   const { params, filter, page, statuses, update } = useFilters();
   const me = useQuery(trpc.session.me.queryOptions());
+  const submitters = useQuery(trpc.job.submitters.queryOptions());
   const jobs = useQuery({
     ...trpc.job.list.queryOptions({ filter, page, pageSize: PAGE_SIZE }),
     refetchInterval: 3_000,
@@ -107,7 +110,7 @@ export function JobsDashboard() {
           <span className="block text-xs font-medium text-slate-600">To</span>
           <input type="date" value={params.get("to") ?? ""} onChange={(e) => update({ to: e.target.value || null })} className="mt-1 w-full rounded-md border border-slate-300 px-2 py-1.5" />
         </label>
-        <fieldset className="md:col-span-4">
+        <fieldset className="md:col-span-6">
           <legend className="text-xs font-medium text-slate-600">Status</legend>
           <div className="mt-1 flex flex-wrap gap-2">
             {STATUSES.map((s) => (
@@ -119,6 +122,13 @@ export function JobsDashboard() {
             ))}
           </div>
         </fieldset>
+        <label className="md:col-span-2">
+          <span className="block text-xs font-medium text-slate-600">Submitted by</span>
+          <select value={params.get("by") ?? ""} onChange={(e) => update({ by: e.target.value || null })} className="mt-1 w-full rounded-md border border-slate-300 px-2 py-1.5">
+            <option value="">Anyone</option>
+            {submitters.data?.map((s) => <option key={s.value} value={s.value}>{s.label}</option>)}
+          </select>
+        </label>
         <label className="md:col-span-2">
           <span className="block text-xs font-medium text-slate-600">Label</span>
           <input defaultValue={params.get("label") ?? ""} placeholder="e.g. invoice"

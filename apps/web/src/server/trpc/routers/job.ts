@@ -44,6 +44,17 @@ export const jobRouter = {
     });
     return { pages: shown, truncated: budget < 0 || shown.some((p, i) => p.length < pages[i]!.length), extractionError };
   }),
+  /** Who has submitted jobs (users and API keys by name), for the dashboard's filter. */
+  submitters: protectedProcedure.query(async ({ ctx }) => {
+    const [users, keys] = await Promise.all([
+      ctx.db.user.findMany({ where: { jobs: { some: {} } }, select: { id: true, email: true }, orderBy: { email: "asc" }, take: 200 }),
+      ctx.db.apiKey.findMany({ where: { jobs: { some: {} } }, select: { id: true, name: true, start: true }, orderBy: { name: "asc" }, take: 200 }),
+    ]);
+    return [
+      ...users.map((u) => ({ value: `user:${u.id}`, label: u.email })),
+      ...keys.map((k) => ({ value: `key:${k.id}`, label: `key ${k.name} (${k.start}…)` })),
+    ];
+  }),
   list: protectedProcedure
     .input(z.object({ filter: JobFilterInput, page: z.number().int().min(1).max(10_000).default(1), pageSize: z.number().int().min(5).max(100).default(25) }))
     .query(({ ctx, input }) => listJobs(ctx.db, input.filter as JobFilter, { page: input.page, pageSize: input.pageSize })),
