@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApiKey } from "@docgate/db";
 import { connectInMemory } from "@docgate/mcp";
 import { JobSchema } from "~/server/api-schemas";
+import { makeZip } from "../../../packages/mcp/test/fixtures";
 import { createBuiltinService } from "../../workers/src/services";
 import { createDocumentSource } from "../../workers/src/documents";
 import { BOOTSTRAP_KEY, eventually, form, post, startHarness, type Harness } from "./harness";
@@ -135,6 +136,42 @@ describe("taxonomies and models over REST", () => {
     const statuses = await harness.database.db.model.findMany({ where: { taxonomyId }, orderBy: { version: "asc" }, select: { status: true } });
     expect(statuses.map((s) => s.status)).toEqual(["active", "ready"]);
     expect(await harness.database.db.auditLog.count({ where: { action: "model.activate", target: firstModel } })).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe("bulk import", () => {
+  const importRoute = async () => (await import("~/app/api/v1/taxonomies/[id]/import/route")).POST;
+  const raw = (type: string, body: Uint8Array | string) =>
+    new Request("http://127.0.0.1/api/v1/taxonomies/imports/import", { method: "POST", body, headers: { authorization: `Bearer ${BOOTSTRAP_KEY}`, "content-type": type } });
+
+  it("imports JSONL and a ZIP of label folders, all or nothing", async () => {
+    const created = (await (await routes.taxonomies.POST(json("POST", "/api/v1/taxonomies", { name: "imports", labels: ["invoice", "letter"] }))).json()) as { id: string };
+    const POST = await importRoute();
+    const jsonl = [...INVOICES.slice(0, 3).map((text) => ({ text, label: "invoice" })), ...LETTERS.slice(0, 3).map((text) => ({ text, label: "letter" }))]
+      .map((e) => JSON.stringify(e)).join("\n");
+    const ok = await POST(raw("application/x-ndjson", jsonl), params(created.id));
+    expect(ok.status).toBe(201);
+    expect(await ok.json()).toEqual({ added: 6, total: 6 });
+
+    const badLine = await POST(raw("application/x-ndjson", `${JSON.stringify({ text: "fine", label: "invoice" })}\n{not json`), params(created.id));
+    expect(badLine.status).toBe(400);
+    expect(((await badLine.json()) as { error: { message: string } }).error.message).toMatch(/Line 2/);
+    const unknownLabel = await POST(raw("application/x-ndjson", JSON.stringify({ text: "a receipt", label: "receipt" })), params(created.id));
+    expect(unknownLabel.status).toBe(400);
+
+    const zip = makeZip([
+      { name: "invoice/one.txt", data: INVOICES[4]! },
+      { name: "invoice/two.html", data: `<html><body><p>${INVOICES[5]}</p></body></html>` },
+      { name: "letter/three.txt", data: LETTERS[4]! },
+      { name: "__MACOSX/letter/._three.txt", data: "junk" },
+    ]);
+    const zipped = await POST(raw("application/zip", zip), params(created.id));
+    expect(zipped.status).toBe(201);
+    expect(await zipped.json()).toEqual({ added: 3, total: 9 });
+    const liar = await POST(raw("application/zip", "this is not a zip"), params(created.id));
+    expect(liar.status).toBe(400);
+    expect(await harness.database.db.trainingExample.count({ where: { taxonomyId: created.id } })).toBe(9);
+    expect(await harness.database.db.auditLog.count({ where: { action: "taxonomy.add_examples", target: created.id } })).toBe(2);
   });
 });
 

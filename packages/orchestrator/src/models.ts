@@ -8,7 +8,7 @@ import { DomainError } from "./errors";
 
 export const TRAIN_QUEUE = "sys.train";
 export const TRAIN_JOB_NAME = "model.train";
-export const MAX_EXAMPLES_PER_REQUEST = 5_000;
+export const MAX_EXAMPLES_PER_REQUEST = 20_000;
 export const MAX_EXAMPLE_CHARS = 200_000;
 const LABEL = /^[\p{L}\p{N}][\p{L}\p{N} _.\-/]{0,63}$/u;
 const NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/;

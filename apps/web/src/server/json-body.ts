@@ -8,9 +8,7 @@ export async function readJson<S extends z.ZodType>(request: Request, schema: S,
   if (!/^application\/json/i.test(request.headers.get("content-type") ?? "")) {
     throw new ApiError(415, "unsupported_media_type", "Send a JSON body with Content-Type: application/json.");
   }
-  const declared = Number(request.headers.get("content-length") ?? "NaN");
-  if (Number.isFinite(declared) && declared > maxBytes) throw new ApiError(413, "body_too_large", `The body exceeds ${maxBytes} bytes.`);
-  const text = await readBounded(request, maxBytes);
+  const text = Buffer.from(await readBodyBytes(request, maxBytes)).toString("utf8");
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -22,8 +20,15 @@ export async function readJson<S extends z.ZodType>(request: Request, schema: S,
   return parsed.data;
 }
 
-async function readBounded(request: Request, maxBytes: number): Promise<string> {
-  if (!request.body) return "";
+/** The whole body, refused with 413 (`tooLarge`) as soon as it passes `maxBytes`. */
+export async function readBodyBytes(
+  request: Request,
+  maxBytes: number,
+  tooLarge = () => new ApiError(413, "body_too_large", `The body exceeds ${maxBytes} bytes.`),
+): Promise<Uint8Array> {
+  const declared = Number(request.headers.get("content-length") ?? "NaN");
+  if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge();
+  if (!request.body) return new Uint8Array();
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -33,9 +38,9 @@ async function readBounded(request: Request, maxBytes: number): Promise<string> 
     size += value.byteLength;
     if (size > maxBytes) {
       await reader.cancel();
-      throw new ApiError(413, "body_too_large", `The body exceeds ${maxBytes} bytes.`);
+      throw tooLarge();
     }
     chunks.push(value);
   }
-  return Buffer.concat(chunks).toString("utf8");
+  return new Uint8Array(Buffer.concat(chunks));
 }

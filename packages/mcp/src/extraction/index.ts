@@ -11,3 +11,4 @@ export {
 export { sniffType, type SniffResult } from "./sniff";
 export { inspectDocument } from "./inspect";
 export { extractText, decodeText } from "./extract";
+export { readZipDirectory, readZipEntry, inflatedSizeWithin, type ZipEntry } from "./zip";

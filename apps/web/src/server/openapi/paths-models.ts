@@ -33,6 +33,15 @@ export function registerModelPaths(registry: OpenAPIRegistry): void {
     responses: { 201: { description: "Counts", ...json(AddExamplesResponseSchema) }, ...errors(400, 401, 403, 404, 413) },
   });
   registry.registerPath({
+    method: "post", path: "/api/v1/taxonomies/{id}/import", summary: "Bulk import labelled examples (operator)",
+    description: "JSONL of {text, label} (application/x-ndjson), or a ZIP whose top-level folders are labels and whose files are documents of any supported type (application/zip). Up to 50 MiB; all or nothing.", security,
+    request: {
+      params: TaxonomyRef,
+      body: { content: { "application/x-ndjson": { schema: z.string() }, "application/zip": { schema: z.string().meta({ format: "binary" }) } } },
+    },
+    responses: { 201: { description: "Counts", ...json(AddExamplesResponseSchema) }, ...errors(400, 401, 403, 404, 413, 415, 422) },
+  });
+  registry.registerPath({
     method: "post", path: "/api/v1/taxonomies/{id}/train", summary: "Train a new model version in the background (operator)",
     description: "The new version becomes active by itself only when it scores at least as well as the active one on its held-out split.", security,
     request: { params: TaxonomyRef },
