@@ -8,6 +8,7 @@ import {
 import type { TaxonomyCatalog } from "@docgate/mcp";
 import { workerEnv } from "./env";
 import { createModelSource } from "./models";
+import { createProfileSource, createSignatureStore } from "./quality-stores";
 
 /** A built-in service as its worker hosts it: the MCP server and what makes its answers differ. */
 export type BuiltinService = {
@@ -38,13 +39,22 @@ export function createBuiltinService(name: BuiltinServiceName, db: Db, documents
         toolArguments: (p) => ({ documentId: p.documentId, ...(p.options.taxonomy ? { taxonomy: p.options.taxonomy } : {}) }),
       };
     }
-    case "quality":
+    case "quality": {
+      const profiles = createProfileSource(db);
       return {
-        server: createQualityServer({ documents }),
-        version: "0.1.0",
-        cacheVariant: async () => "v1",
-        toolArguments: (p) => ({ documentId: p.documentId }),
+        server: createQualityServer({ documents, profiles, signatures: createSignatureStore(db) }),
+        version: "0.2.0",
+        // A changed profile has a new version: cached results of the old one are not reused.
+        // An unknown profile is not cached under any key the tool could answer (it fails the task).
+        cacheVariant: async (p) => {
+          const profile = await profiles.getProfile(p.options.profile);
+          return `v2:${profile ? `${profile.name}@${profile.version}` : `missing:${p.options.profile ?? ""}`}`;
+        },
+        // assess_quality and validate_document take the document and the profile; list_profiles nothing.
+        toolArguments: (p) =>
+          p.tool === "list_profiles" ? {} : { documentId: p.documentId, ...(p.options.profile ? { profile: p.options.profile } : {}) },
       };
+    }
   }
 }
 

@@ -123,3 +123,64 @@ export const TaxonomySummarySchema = z.object({
   activeModel: z.object({ id: z.string(), version: z.number().int(), accuracy: z.number().nullable() }).nullable(),
 });
 export type TaxonomySummary = z.infer<typeof TaxonomySummarySchema>;
+
+// ── Quality: profiles, located issues, near duplicates (issue 4) ──────────────────────────
+import { ProfileRulesSchema } from "./quality/profile";
+export { ProfileRulesSchema };
+
+const profileName = z.string().trim().min(1).max(100).describe("Validation profile name; the default profile when omitted.");
+
+/** assess_quality as the quality server declares it: the original input plus an optional profile. */
+export const AssessQualityProfileInput = z
+  .object({ documentId: documentId.optional(), text: inlineText.optional(), profile: profileName.optional() })
+  .strict()
+  .refine(exactlyOne, exactlyOneMessage);
+export type AssessQualityProfileInput = z.infer<typeof AssessQualityProfileInput>;
+
+export const ValidateDocumentInput = AssessQualityProfileInput;
+export type ValidateDocumentInput = AssessQualityProfileInput;
+
+const ReadabilitySchema = z.object({
+  fleschReadingEase: z.number(),
+  fleschKincaidGrade: z.number(),
+  gunningFog: z.number(),
+  smog: z.number(),
+});
+
+export const QualityReportSchema = QualityOutputSchema.extend({
+  metrics: QualityOutputSchema.shape.metrics.extend({
+    readability: ReadabilitySchema,
+    ocrGarbageRatio: z.number().min(0).max(1),
+    duplicateParagraphs: z.number().int().nonnegative(),
+    personalData: z.object({ email: z.number().int(), phone: z.number().int(), card: z.number().int(), iban: z.number().int() }),
+    truncated: z.boolean(),
+    metadataCompleteness: z.number().min(0).max(1).nullable(),
+    simhash: z.string().nullable(),
+    nearDuplicateOf: z.object({ documentId: z.string(), distance: z.number().int() }).nullable(),
+    pageScores: z.array(z.object({ page: z.number().int().positive(), score: z.number(), grade: z.enum(["poor", "fair", "good", "excellent"]), words: z.number().int() })),
+    pageScore: z.object({ mean: z.number(), worst: z.number(), worstPage: z.number().int() }),
+  }),
+  profile: z.object({ name: z.string(), version: z.number().int() }),
+  failedRules: z.array(z.object({ rule: z.string(), message: z.string() })),
+});
+export type QualityReport = z.infer<typeof QualityReportSchema>;
+
+export const ValidationResultSchema = z.object({
+  passed: z.boolean(),
+  profile: z.object({ name: z.string(), version: z.number().int() }),
+  failedRules: z.array(z.object({ rule: z.string(), message: z.string() })),
+  score: z.number(),
+  grade: z.enum(["poor", "fair", "good", "excellent"]),
+  issues: z.array(QualityIssueSchema),
+});
+
+export const ProfileSummarySchema = z.object({
+  name: z.string(),
+  version: z.number().int(),
+  description: z.string().nullable(),
+  isDefault: z.boolean(),
+  rules: ProfileRulesSchema,
+});
+export type ProfileSummary = z.infer<typeof ProfileSummarySchema>;
+
+export const ListProfilesOutput = z.object({ profiles: z.array(ProfileSummarySchema) });

@@ -14,7 +14,7 @@ export type ModelSource = { getActiveModel(taxonomy?: string): Promise<ActiveMod
 
 export const SERVICE_INFO = {
   classification: { name: "classification", version: "0.2.0", tools: ["classify_document", "extract_features", "list_taxonomies", "get_model", "train_model"] },
-  quality: { name: "quality", version: "0.1.0", tools: ["assess_quality"] },
+  quality: { name: "quality", version: "0.2.0", tools: ["assess_quality", "validate_document", "list_profiles"] },
 } as const;
 
 /** Host-provided catalogue of taxonomies and models (Postgres in Docgate, absent standalone). */
@@ -24,3 +24,6 @@ export type TaxonomyCatalog = {
   /** Starts training in the background; resolves with the new model's id. */
   trainModel(taxonomy: string): Promise<{ modelId: string }>;
 };
+
+/** Host-provided validation profiles and document signatures for the quality server (see quality/profile.ts). */
+export type { ProfileSource, SignatureStore, QualityProfile } from "./quality/profile";

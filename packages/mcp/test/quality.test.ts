@@ -68,7 +68,8 @@ describe("assessQuality", () => {
   });
 
   it("reports each empty page with its page number", () => {
-    const out = assessQuality({ text: `${PROSE}\n\n\n\n${PROSE}`, pages: [PROSE, "", "  ", PROSE] });
+    const other = PROSE.replace("committee", "council").replace("Tuesday", "Friday");
+    const out = assessQuality({ text: `${PROSE}\n\n\n\n${other}`, pages: [PROSE, "", "  ", other] });
     const empty = out.issues.filter((i) => i.code === "empty_page");
     expect(empty.map((i) => i.location?.page)).toEqual([2, 3]);
     expect(out.metrics.emptyPages).toBe(2);

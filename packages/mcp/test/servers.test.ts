@@ -133,7 +133,7 @@ describe("quality server", () => {
   it("lists assess_quality with input and output schemas", async () => {
     const c = await connect("quality");
     const tools = await c.listTools();
-    expect(tools.map((t) => t.name)).toEqual(["assess_quality"]);
+    expect(tools.map((t) => t.name)).toEqual(["assess_quality", "validate_document", "list_profiles"]);
     expect(tools[0]!.outputSchema?.properties).toHaveProperty("score");
     expect(tools[0]!.outputSchema?.properties).toHaveProperty("issues");
   });

@@ -15,3 +15,4 @@ export * from "./models";
 export * from "./tool-calls";
 export * from "./job-admin";
 export * from "./stats";
+export * from "./profiles";

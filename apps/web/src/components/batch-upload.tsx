@@ -21,6 +21,8 @@ const PARALLEL_UPLOADS = 3;
 export function BatchUpload() {
   const trpc = useTRPC();
   const taxonomies = useQuery(trpc.model.taxonomies.queryOptions());
+  const profiles = useQuery(trpc.profile.list.queryOptions());
+  const [profile, setProfile] = useState("");
   const [items, setItems] = useState<Item[]>([]);
   const [services, setServices] = useState<string[]>(["classification", "quality"]);
   const [taxonomy, setTaxonomy] = useState("");
@@ -53,6 +55,7 @@ export function BatchUpload() {
         body.append("document", item.file);
         for (const s of services) body.append("services", s);
         if (taxonomy) body.append("taxonomy", taxonomy);
+        if (profile) body.append("profile", profile);
         try {
           const response = await fetch("/api/v1/process?wait=0", { method: "POST", body });
           const json = (await response.json()) as { id?: string; status?: string; error?: { message: string } };
@@ -77,7 +80,7 @@ export function BatchUpload() {
   return (
     <div className="space-y-6">
       <h1 className="text-xl font-semibold tracking-tight">Upload documents</h1>
-      <div className="grid gap-4 rounded-xl border border-slate-200 bg-white p-4 text-sm sm:grid-cols-2">
+      <div className="grid gap-4 rounded-xl border border-slate-200 bg-white p-4 text-sm sm:grid-cols-3">
         <fieldset>
           <legend className="text-xs font-medium text-slate-600">Services</legend>
           <div className="mt-1 flex gap-3">
@@ -95,6 +98,13 @@ export function BatchUpload() {
           <select value={taxonomy} onChange={(e) => setTaxonomy(e.target.value)} className="mt-1 w-full rounded-md border border-slate-300 px-2 py-1.5">
             <option value="">Default</option>
             {taxonomies.data?.map((t) => <option key={t.id} value={t.name}>{t.name}</option>)}
+          </select>
+        </label>
+        <label>
+          <span className="block text-xs font-medium text-slate-600">Quality profile</span>
+          <select value={profile} onChange={(e) => setProfile(e.target.value)} className="mt-1 w-full rounded-md border border-slate-300 px-2 py-1.5">
+            <option value="">Default</option>
+            {profiles.data?.map((p) => <option key={p.id} value={p.name}>{p.name} (v{p.version})</option>)}
           </select>
         </label>
       </div>

@@ -1,27 +1,93 @@
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import { AssessQualityInput, QualityOutputSchema } from "../schemas";
+import { z } from "zod";
+import { AssessQualityProfileInput, ListProfilesOutput, QualityReportSchema, ValidateDocumentInput, ValidationResultSchema } from "../schemas";
+import { simhash64 } from "../text";
 import { resolveDocument, toolError, toolResult } from "../tool-result";
 import { SERVICE_INFO, type DocumentSource } from "../types";
-import { assessQuality } from "./assess";
+import { assessQuality, NEAR_DUPLICATE_MAX_DISTANCE } from "./assess";
+import { builtinProfileSource, type ProfileSource, type SignatureStore } from "./profile";
 
-export function createQualityServer(deps: { documents: DocumentSource }): McpServer {
+export type QualityServerDeps = {
+  documents: DocumentSource;
+  /** Validation profiles; the built-in default only when omitted. */
+  profiles?: ProfileSource;
+  /** Simhash signatures of stored documents; no near-duplicate check when omitted. */
+  signatures?: SignatureStore;
+};
+
+export function createQualityServer(deps: QualityServerDeps): McpServer {
   const info = SERVICE_INFO.quality;
+  const profiles = deps.profiles ?? builtinProfileSource;
   const server = new McpServer({ name: `docgate-${info.name}`, version: info.version });
+
+  const run = async (input: { documentId?: string | undefined; text?: string | undefined; profile?: string | undefined }) => {
+    const profile = await profiles.getProfile(input.profile);
+    if (!profile) throw new Error(`There is no quality profile ${JSON.stringify(input.profile ?? "default")}.`);
+    const doc = await resolveDocument(input, deps.documents);
+    const simhash = simhash64(doc.text);
+    let nearDuplicate: { documentId: string; distance: number } | null = null;
+    if (simhash && input.documentId !== undefined && deps.signatures) {
+      await deps.signatures.save(input.documentId, simhash);
+      nearDuplicate = await deps.signatures.findNear(input.documentId, simhash, NEAR_DUPLICATE_MAX_DISTANCE);
+    }
+    return assessQuality(doc, { profile, simhash, nearDuplicate });
+  };
+
   server.registerTool(
     "assess_quality",
     {
       title: "Assess document quality",
       description:
-        "Scores the extracted text of a document (by stored documentId or inline text) from 0 to 100 and lists located issues: " +
-        "empty or near-empty text, garbled encoding, empty pages, low readability, undetermined language.",
-      inputSchema: AssessQualityInput,
-      outputSchema: QualityOutputSchema,
+        "Scores the extracted text of a document (by stored documentId or inline text) from 0 to 100, per document and per page, and lists located issues " +
+        "(garbled encoding, OCR garbage, empty pages, duplicated paragraphs, personal data, truncation, near-duplicates, …). " +
+        "`passed` and `failedRules` follow the named validation profile (the default one when omitted).",
+      inputSchema: AssessQualityProfileInput,
+      outputSchema: QualityReportSchema,
       annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
     },
     async (input) => {
       try {
-        const doc = await resolveDocument(input, deps.documents);
-        return toolResult(assessQuality(doc));
+        return toolResult(await run(input));
+      } catch (err) {
+        return toolError(err);
+      }
+    },
+  );
+
+  server.registerTool(
+    "validate_document",
+    {
+      title: "Validate a document against a profile",
+      description: "Checks a document (documentId or inline text) against a named validation profile and says whether it passed and which rules failed.",
+      inputSchema: ValidateDocumentInput,
+      outputSchema: ValidationResultSchema,
+      annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
+    },
+    async (input) => {
+      try {
+        const r = await run(input);
+        return toolResult({ passed: r.passed, profile: r.profile, failedRules: r.failedRules, score: r.score, grade: r.grade, issues: r.issues });
+      } catch (err) {
+        return toolError(err);
+      }
+    },
+  );
+
+  server.registerTool(
+    "list_profiles",
+    {
+      title: "List validation profiles",
+      description: "Lists the validation profiles with their rules and versions; the default one is marked.",
+      inputSchema: z.object({}).strict(),
+      outputSchema: ListProfilesOutput,
+      annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
+    },
+    async () => {
+      try {
+        const list = await profiles.listProfiles();
+        return toolResult({
+          profiles: list.map((p) => ({ name: p.name, version: p.version, description: p.description ?? null, isDefault: p.isDefault ?? false, rules: p.rules })),
+        });
       } catch (err) {
         return toolError(err);
       }
