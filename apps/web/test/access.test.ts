@@ -225,7 +225,8 @@ describe("permission matrix", () => {
     "job.get": "viewer", "job.recent": "viewer", "job.text": "viewer", "job.list": "viewer", "job.submitters": "viewer",
     "job.cancel": "operator", "job.retry": "operator", "job.rerun": "operator", "job.bulk": "operator",
     "model.taxonomies": "viewer", "model.versions": "viewer", "model.train": "operator", "model.correct": "operator", "model.activate": "admin",
-    "service.health": "viewer", "service.overview": "viewer",
+    "service.health": "viewer", "service.overview": "viewer", "service.list": "viewer", "service.events": "viewer", "service.update": "admin",
+    "profile.list": "viewer", "profile.get": "viewer", "profile.issueCodes": "viewer", "profile.create": "admin", "profile.update": "admin",
     "session.me": "viewer",
   };
 

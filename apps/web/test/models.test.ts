@@ -142,7 +142,7 @@ describe("taxonomies and models over REST", () => {
 describe("bulk import", () => {
   const importRoute = async () => (await import("~/app/api/v1/taxonomies/[id]/import/route")).POST;
   const raw = (type: string, body: Uint8Array | string) =>
-    new Request("http://127.0.0.1/api/v1/taxonomies/imports/import", { method: "POST", body, headers: { authorization: `Bearer ${BOOTSTRAP_KEY}`, "content-type": type } });
+    new Request("http://127.0.0.1/api/v1/taxonomies/imports/import", { method: "POST", body: typeof body === "string" ? body : new Uint8Array(body), headers: { authorization: `Bearer ${BOOTSTRAP_KEY}`, "content-type": type } });
 
   it("imports JSONL and a ZIP of label folders, all or nothing", async () => {
     const created = (await (await routes.taxonomies.POST(json("POST", "/api/v1/taxonomies", { name: "imports", labels: ["invoice", "letter"] }))).json()) as { id: string };

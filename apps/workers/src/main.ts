@@ -5,6 +5,7 @@ import { createWorkerRedis } from "@docgate/orchestrator";
 import { workerEnv } from "./env";
 import { ensureDefaultModels } from "./models";
 import { BUILTIN_SERVICE_NAMES } from "./services";
+import { startReplicaController } from "./replicas";
 import { Supervisor } from "./supervisor";
 import { startSystemWorkers } from "./system-worker";
 
@@ -31,15 +32,16 @@ try {
 await ensureDefaultModels(db, env.cacheDir, log);
 const system = await startSystemWorkers({ db, redisUrl: env.redisUrl, prefix: env.prefix, log });
 const supervisor = new Supervisor(log);
-const services = await db.service.findMany({ where: { kind: "builtin", enabled: true, name: { in: [...BUILTIN_SERVICE_NAMES] } } });
-for (const service of services) supervisor.run(service.name, Math.max(1, service.replicasDesired));
-log(`[workers] supervising ${services.map((s) => `${s.name}×${Math.max(1, s.replicasDesired)}`).join(", ")}`);
+// Replicas follow Service.replicasDesired / enabled live (Redis message + periodic re-read).
+const replicas = await startReplicaController({ db, redisUrl: env.redisUrl, prefix: env.prefix, supervisor, log });
+log(`[workers] supervising ${BUILTIN_SERVICE_NAMES.map((s) => `${s}×${supervisor.count(s)}`).join(", ")}`);
 
 let stopping = false;
 async function shutdown(signal: string) {
   if (stopping) return;
   stopping = true;
   log(`[workers] ${signal}: finishing current tasks…`);
+  await replicas.close().catch(() => {});
   await supervisor.stop();
   await system.close().catch(() => {});
   await db.$disconnect().catch(() => {});

@@ -6,8 +6,9 @@ import { UnreadableDocumentError } from "@docgate/mcp/extraction";
 import {
   HEARTBEAT_INTERVAL_MS, PermanentTaskError, TOOL_CALL_JOB_NAME, TaskPayloadSchema, ToolCallPayloadSchema, answerToolCall,
   createOrchestratorContext, createWorkerRedis, deregisterInstance, heartbeat, registerInstance, runTask, serviceQueueName,
-  startToolCallConsumer, type TaskHandler, type ToolCallResult,
+  readServiceSettings, serviceSettingsChannel, startToolCallConsumer, type ServiceSettings, type TaskHandler, type ToolCallResult,
 } from "@docgate/orchestrator";
+import { createMetricsBuffer } from "./metrics-buffer";
 import { createDocumentSource } from "./documents";
 import { createBuiltinService, type BuiltinServiceName } from "./services";
 
@@ -17,7 +18,15 @@ export type ServiceWorkerOptions = {
   prefix: string;
   service: BuiltinServiceName;
   log?: (line: string) => void;
+  /** How often the Service row is re-read, besides the Redis change message [3000]. */
+  settingsEveryMs?: number;
 };
+
+const limiterFor = (perSecond: number | null) => (perSecond ? { max: perSecond, duration: 1_000 } : undefined);
+
+export type ServiceWorkerHandle = Awaited<ReturnType<typeof startServiceWorker>>;
+/** The service workers running in this process (diagnostics and in-process tests). */
+export const runningServiceWorkers = new Set<ServiceWorkerHandle>();
 
 /**
  * One worker process's share of a service: a BullMQ Worker on `svc.<service>` whose jobs call
@@ -46,6 +55,10 @@ export async function startServiceWorker(options: ServiceWorkerOptions) {
     concurrency: config.concurrency,
   });
 
+  let settings: ServiceSettings = {
+    name: config.name, enabled: config.enabled, paused: config.paused, concurrency: config.concurrency,
+    replicasDesired: config.replicasDesired, rateLimitPerSecond: config.rateLimitPerSecond, timeoutMs: config.timeoutMs,
+  };
   const handler: TaskHandler = {
     cacheKey: async (p) => `${p.service}:${p.tool}:${p.sha256}:${await builtin.cacheVariant(p)}`,
     async call(p) {
@@ -59,8 +72,18 @@ export async function startServiceWorker(options: ServiceWorkerOptions) {
     },
   };
 
-  const callToolRaw = async (tool: string, args: Record<string, unknown>, signal: AbortSignal) =>
-    (await mcp.client.callTool({ name: tool, arguments: args }, undefined, { signal })) as ToolCallResult;
+  const metrics = createMetricsBuffer(db, { log });
+  const callToolRaw = async (tool: string, args: Record<string, unknown>, signal: AbortSignal) => {
+    const started = performance.now();
+    let ok = false;
+    try {
+      const result = (await mcp.client.callTool({ name: tool, arguments: args }, undefined, { signal })) as ToolCallResult;
+      ok = !result.isError;
+      return result;
+    } finally {
+      metrics.record({ service, tool, durationMs: Math.round(performance.now() - started), ok, source: "call" });
+    }
+  };
 
   let active = 0;
   const worker = new Worker(
@@ -73,7 +96,7 @@ export async function startServiceWorker(options: ServiceWorkerOptions) {
         if (!call.success) throw new UnrecoverableError(`Malformed tool call payload: ${call.error.message}`);
         active++;
         try {
-          return await answerToolCall(redis, call.data, callToolRaw, { timeoutMs: config.timeoutMs });
+          return await answerToolCall(redis, call.data, callToolRaw, { timeoutMs: settings.timeoutMs });
         } finally {
           active--;
         }
@@ -81,19 +104,26 @@ export async function startServiceWorker(options: ServiceWorkerOptions) {
       const payload = TaskPayloadSchema.safeParse(job.data);
       if (!payload.success) throw new UnrecoverableError(`Malformed task payload: ${payload.error.message}`);
       active++;
+      const started = performance.now();
+      let ok = false;
       try {
         const outcome = await runTask(ctx, payload.data, handler, {
           number: job.attemptsMade + 1,
           max: job.opts.attempts ?? 1,
-          timeoutMs: config.timeoutMs,
+          timeoutMs: settings.timeoutMs,
         });
         if (outcome.kind === "retry") throw new Error(outcome.error.message);
+        ok = outcome.status === "succeeded";
         return outcome.status;
       } finally {
         active--;
+        metrics.record({ service, tool: payload.data.tool, durationMs: Math.round(performance.now() - started), ok, source: "task" });
       }
     },
-    { connection: createWorkerRedis(options.redisUrl), prefix, concurrency: config.concurrency, autorun: true },
+    {
+      connection: createWorkerRedis(options.redisUrl), prefix, concurrency: config.concurrency, autorun: !(config.paused || !config.enabled),
+      limiter: limiterFor(config.rateLimitPerSecond),
+    },
   );
   worker.on("error", (error) => log(`[${service}] queue error: ${error.message}`));
   // Direct `<service>.<tool>` calls from the MCP gateway (the fast way in; see tool-calls.ts).
@@ -102,29 +132,100 @@ export async function startServiceWorker(options: ServiceWorkerOptions) {
     publisher: redis,
     prefix,
     service,
-    concurrency: config.concurrency,
+    // Read on every loop turn, so a concurrency change applies to direct calls too.
+    get concurrency() {
+      return settings.concurrency;
+    },
     timeoutMs: config.timeoutMs,
     call: callToolRaw,
     log,
     onActive: (delta) => (active += delta),
   });
 
-  const beat = setInterval(() => {
-    heartbeat(db, instanceId, active).catch((error: Error) => log(`[${service}] heartbeat failed: ${error.message}`));
-  }, HEARTBEAT_INTERVAL_MS);
+  const beatNow = () =>
+    heartbeat(db, instanceId, active, settings.concurrency).catch((error: Error) => log(`[${service}] heartbeat failed: ${error.message}`));
+  const beat = setInterval(beatNow, HEARTBEAT_INTERVAL_MS);
   beat.unref();
-  log(`[${service}] worker ${instanceId} ready (concurrency ${config.concurrency}, tools: ${tools.map((t) => t.name).join(", ")})`);
 
-  return {
+  // Live settings: a Redis message when an admin changes them, and a periodic re-read of the
+  // row in case a message is lost. Paused (or disabled) stops taking queued tasks; running
+  // ones finish.
+  let applying = Promise.resolve();
+  let pauseApplied = config.paused || !config.enabled;
+  const apply = (next: ServiceSettings) => {
+    if (next.concurrency !== settings.concurrency) {
+      worker.concurrency = next.concurrency;
+      log(`[${service}] concurrency ${settings.concurrency} → ${next.concurrency}`);
+    }
+    if (next.rateLimitPerSecond !== settings.rateLimitPerSecond) {
+      // BullMQ reads the limiter on every fetch, and its counter is shared in Redis: one limit across all hosts.
+      worker.opts.limiter = limiterFor(next.rateLimitPerSecond);
+      log(`[${service}] rate limit ${next.rateLimitPerSecond ?? "none"}/s`);
+    }
+    const wasPaused = settings.paused || !settings.enabled;
+    const nowPaused = next.paused || !next.enabled;
+    const changed = next.concurrency !== settings.concurrency || wasPaused !== nowPaused;
+    settings = next;
+    if (wasPaused !== nowPaused) {
+      if (nowPaused) {
+        // Waiting for the running tasks also cuts the blocking fetch, so no queued task slips in.
+        void worker.pause().then(
+          () => {
+            pauseApplied = worker.isPaused();
+            log(`[${service}] paused`);
+          },
+          (error: Error) => log(`[${service}] pause failed: ${error.message}`),
+        );
+      } else {
+        pauseApplied = false;
+        // Restarts the main loop when the pause ended it (or when the worker started paused).
+        void worker.resume().catch((error: Error) => log(`[${service}] resume failed: ${error.message}`));
+        log(`[${service}] resumed`);
+      }
+    }
+    if (changed) void beatNow();
+  };
+  const reload = () => {
+    applying = applying
+      .then(async () => {
+        const next = await readServiceSettings(db, service);
+        if (next && !closed) apply(next);
+      })
+      .catch((error: Error) => log(`[${service}] settings reload failed: ${error.message}`));
+    return applying;
+  };
+  let closed = false;
+  const subscriber = createWorkerRedis(options.redisUrl);
+  subscriber.on("message", (_channel: string, name: string) => {
+    if (name === service) void reload();
+  });
+  subscriber.subscribe(serviceSettingsChannel(prefix)).catch((error: Error) => log(`[${service}] settings subscribe failed: ${error.message}`));
+  const reread = setInterval(() => void reload(), options.settingsEveryMs ?? 3_000);
+  reread.unref();
+  log(`[${service}] worker ${instanceId} ready (concurrency ${config.concurrency}${settings.paused ? ", paused" : ""}, tools: ${tools.map((t) => t.name).join(", ")})`);
+
+  const handle = {
+    service,
     instanceId,
+    /** The settings this worker applies now (tests and diagnostics). */
+    settings: () => ({ ...settings, worker: { running: worker.isRunning(), paused: pauseApplied && worker.isPaused(), concurrency: worker.concurrency, limiter: worker.opts.limiter ?? null } }),
     async close() {
+      if (closed) return;
+      runningServiceWorkers.delete(handle);
+      closed = true;
       clearInterval(beat);
+      clearInterval(reread);
+      subscriber.disconnect();
+      await applying;
       await toolCalls.close();
       await worker.close();
+      await metrics.close();
       await ctx.close();
       await mcp.close();
       await deregisterInstance(db, instanceId).catch(() => {});
       redis.disconnect();
     },
   };
+  runningServiceWorkers.add(handle);
+  return handle;
 }

@@ -4,7 +4,8 @@ import { fileURLToPath } from "node:url";
 import { Worker } from "bullmq";
 import type { Db } from "@docgate/db";
 import {
-  AGGREGATE_QUEUE, AggregatePayloadSchema, TRAIN_QUEUE, aggregateJob, createOrchestratorContext, createWorkerRedis, reconcileJobs,
+  AGGREGATE_QUEUE, AggregatePayloadSchema, HEALTH_CHECK_EVERY_MS, TRAIN_QUEUE, ToolCallReplies, aggregateJob, createOrchestratorContext,
+  AUTOSCALE_EVERY_MS, createWorkerRedis, reconcileJobs, runAutoscaler, runHealthChecks,
 } from "@docgate/orchestrator";
 
 const TRAIN_ENTRY = path.join(path.dirname(fileURLToPath(import.meta.url)), "train-process.ts");
@@ -29,6 +30,10 @@ export type SystemWorkerOptions = {
   redisUrl: string;
   prefix: string;
   reconcileEveryMs?: number;
+  /** Health check interval [15000]; 0 turns the checker off. */
+  healthEveryMs?: number;
+  /** Autoscaler interval [15000]; 0 turns it off. Only services with a policy are touched. */
+  autoscaleEveryMs?: number;
   log?: (line: string) => void;
 };
 
@@ -78,8 +83,54 @@ export async function startSystemWorkers(options: SystemWorkerOptions) {
     }
   }, options.reconcileEveryMs ?? 5_000);
 
+  // With several worker hosts, one of them runs each periodic round (a Redis lock per round).
+  const hostId = `${process.pid}:${Math.random().toString(36).slice(2)}`;
+  const leader = async (what: string, everyMs: number) =>
+    (await redis.set(`${prefix}:lock:${what}`, hostId, "PX", Math.max(100, Math.floor(everyMs * 0.8)), "NX").catch(() => null)) === "OK";
+
+  // Health: a ping through each service's queue, HealthCheck rows, Service.status.
+  const replies = new ToolCallReplies(createWorkerRedis(options.redisUrl), prefix);
+  let checking = false;
+  const healthEveryMs = options.healthEveryMs ?? HEALTH_CHECK_EVERY_MS;
+  const health = healthEveryMs > 0
+    ? setInterval(async () => {
+        if (checking) return;
+        checking = true;
+        try {
+          if (!(await leader("health", healthEveryMs))) return;
+          const results = await runHealthChecks(ctx, replies, { timeoutMs: Math.max(1_000, Math.min(10_000, healthEveryMs)) });
+          for (const r of results.filter((x) => x.status !== "up")) log(`[health] ${r.service} ${r.status}: ${r.message ?? ""}`);
+        } catch (error) {
+          log(`[health] skipped: ${(error as Error).message}`);
+        } finally {
+          checking = false;
+        }
+      }, healthEveryMs)
+    : undefined;
+
+  // Autoscaling: each decision is stored, audited and announced like an admin's change.
+  let scaling = false;
+  const autoscaleEveryMs = options.autoscaleEveryMs ?? AUTOSCALE_EVERY_MS;
+  const autoscale = autoscaleEveryMs > 0
+    ? setInterval(async () => {
+        if (scaling) return;
+        scaling = true;
+        try {
+          if (!(await leader("autoscale", autoscaleEveryMs))) return;
+          for (const d of await runAutoscaler(ctx)) log(`[autoscale] ${d.service}: ${d.reason}`);
+        } catch (error) {
+          log(`[autoscale] skipped: ${(error as Error).message}`);
+        } finally {
+          scaling = false;
+        }
+      }, autoscaleEveryMs)
+    : undefined;
+
   return {
     async close() {
+      clearInterval(autoscale);
+      clearInterval(health);
+      await replies.close();
       clearInterval(reconcile);
       await aggregator.close();
       await trainer.close();

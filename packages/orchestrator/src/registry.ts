@@ -30,8 +30,16 @@ export async function registerInstance(db: Db, info: InstanceInfo): Promise<stri
   return id;
 }
 
-export async function heartbeat(db: Db, instanceId: string, active: number): Promise<void> {
-  await db.serviceInstance.updateMany({ where: { id: instanceId }, data: { heartbeatAt: new Date(), active } });
+export async function heartbeat(db: Db, instanceId: string, active: number, concurrency?: number): Promise<void> {
+  await db.serviceInstance.updateMany({ where: { id: instanceId }, data: { heartbeatAt: new Date(), active, ...(concurrency !== undefined && { concurrency }) } });
+}
+
+/** Instances silent for this long are deleted (they are already excluded from live counts after INSTANCE_STALE_MS). */
+export const INSTANCE_FORGET_MS = 5 * 60_000;
+
+export async function forgetStaleInstances(db: Db, now = new Date()): Promise<number> {
+  const { count } = await db.serviceInstance.deleteMany({ where: { heartbeatAt: { lt: new Date(now.getTime() - INSTANCE_FORGET_MS) } } });
+  return count;
 }
 
 export async function deregisterInstance(db: Db, instanceId: string): Promise<void> {
@@ -42,13 +50,23 @@ export type ServiceSummary = {
   name: string;
   kind: string;
   version: string | null;
-  status: "up" | "down";
+  /** down: no live instance (or the health checker says down); degraded: the last check was slow or failed. */
+  status: "up" | "degraded" | "down";
+  /** What the health checker last recorded (unknown before the first check). */
+  checkedStatus: string;
+  statusChangedAt: string | null;
+  rateLimitPerSecond: number | null;
+  replicasMin: number;
+  replicasMax: number;
+  timeoutMs: number;
   enabled: boolean;
   paused: boolean;
   concurrency: number;
   replicas: number;
+  /** The autoscaling policy, or null for manual scaling. */
+  autoscale: unknown;
   tools: unknown;
-  instances: { id: string; host: string; pid: number; version: string; active: number; heartbeatAt: string }[];
+  instances: { id: string; host: string; pid: number; version: string; concurrency: number; active: number; startedAt: string; heartbeatAt: string }[];
 };
 
 export async function listServices(db: Db, now = new Date()): Promise<ServiceSummary[]> {
@@ -61,14 +79,31 @@ export async function listServices(db: Db, now = new Date()): Promise<ServiceSum
     name: s.name,
     kind: s.kind,
     version: s.version,
-    status: s.instances.length > 0 ? "up" : "down",
+    status: serviceStatus(s.kind, s.instances.length, s.status),
+    checkedStatus: s.status,
+    statusChangedAt: s.statusChangedAt?.toISOString() ?? null,
+    rateLimitPerSecond: s.rateLimitPerSecond,
+    replicasMin: s.replicasMin,
+    replicasMax: s.replicasMax,
+    timeoutMs: s.timeoutMs,
     enabled: s.enabled,
     paused: s.paused,
     concurrency: s.concurrency,
     replicas: s.replicasDesired,
+    autoscale: s.autoscale,
     tools: s.tools,
     instances: s.instances.map((i) => ({
-      id: i.id, host: i.host, pid: i.pid, version: i.version, active: i.active, heartbeatAt: i.heartbeatAt.toISOString(),
+      id: i.id, host: i.host, pid: i.pid, version: i.version, concurrency: i.concurrency, active: i.active,
+      startedAt: i.startedAt.toISOString(), heartbeatAt: i.heartbeatAt.toISOString(),
     })),
   }));
+}
+
+function serviceStatus(kind: string, liveInstances: number, checked: string): ServiceSummary["status"] {
+  // Built-ins need a live worker; external servers have no instances, only health checks.
+  if (kind === "builtin" && liveInstances === 0) return "down";
+  if (checked === "down") return kind === "builtin" ? "degraded" : "down";
+  if (checked === "degraded") return "degraded";
+  if (kind !== "builtin" && checked !== "up") return "down";
+  return "up";
 }

@@ -21,6 +21,8 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
             {user.role !== "viewer" && <Link href="/upload" className="hover:text-slate-900">Upload</Link>}
             <Link href="/jobs" className="hover:text-slate-900">Jobs</Link>
             <Link href="/models" className="hover:text-slate-900">Models</Link>
+            <Link href="/profiles" className="hover:text-slate-900">Profiles</Link>
+            <Link href="/services" className="hover:text-slate-900">Services</Link>
             {user.role === "admin" && (
               <>
                 <Link href="/keys" className="hover:text-slate-900">API keys</Link>

@@ -1,0 +1,86 @@
+// The supervisor for real: worker processes forked per service, kept at the desired replicas
+// when an admin changes them (Redis message), and a killed one replaced.
+import { randomBytes } from "node:crypto";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { seed } from "@docgate/db";
+import { createTestDatabase, type TestDatabase } from "@docgate/db/testing";
+import { createWorkerRedis, INSTANCE_STALE_MS, updateServiceSettings } from "@docgate/orchestrator";
+import { ensureDefaultModels } from "../src/models";
+import { startReplicaController } from "../src/replicas";
+import { Supervisor } from "../src/supervisor";
+
+const REDIS_URL = process.env.REDIS_URL || "redis://127.0.0.1:6379";
+let database: TestDatabase;
+let supervisor: Supervisor;
+let controller: Awaited<ReturnType<typeof startReplicaController>>;
+const prefix = `dgtest-${randomBytes(4).toString("hex")}`;
+const redis = createWorkerRedis(REDIS_URL);
+
+async function eventually<T>(check: () => Promise<T | undefined | null | false>, timeoutMs = 45_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error("condition not met before the deadline");
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+const livePids = async () => {
+  const rows = await database.db.serviceInstance.findMany({
+    where: { serviceName: "quality", heartbeatAt: { gte: new Date(Date.now() - INSTANCE_STALE_MS) } },
+  });
+  return rows.map((r) => r.pid).sort();
+};
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  await seed(database.db, { adminEmail: "admin@test.local", adminPassword: "correct horse battery" });
+  await ensureDefaultModels(database.db, process.env.DOCGATE_CACHE_DIR ?? path.join(os.tmpdir(), "docgate-test-cache"));
+  // The forked worker processes read these.
+  process.env.DATABASE_URL = database.url;
+  process.env.DOCGATE_REDIS_PREFIX = prefix;
+  process.env.REDIS_URL = REDIS_URL;
+  supervisor = new Supervisor(() => {});
+  controller = await startReplicaController({ db: database.db, redisUrl: REDIS_URL, prefix, supervisor, services: ["quality"] });
+});
+
+afterAll(async () => {
+  await controller?.close();
+  await supervisor?.stop(5_000);
+  redis.disconnect();
+  await database?.db.$disconnect();
+  await database?.drop();
+});
+
+it("scales worker processes to the desired replicas live and replaces one that is killed", async () => {
+  expect(supervisor.count("quality")).toBe(1);
+  await eventually(async () => (await livePids()).length === 1);
+
+  await updateServiceSettings({ db: database.db, redis, prefix }, { name: "quality", patch: { replicas: 2 } }, { actor: { type: "system" } });
+  await eventually(async () => supervisor.count("quality") === 2, 10_000);
+  const two = await eventually(async () => {
+    const pids = await livePids();
+    return pids.length === 2 && pids;
+  });
+
+  // Kill one: the supervisor starts a replacement, which registers a new instance.
+  const victim = two[0]!;
+  process.kill(victim, "SIGKILL");
+  await eventually(async () => {
+    const pids = supervisor.pids("quality");
+    return pids.length === 2 && !pids.includes(victim);
+  });
+  await eventually(async () => {
+    const rows = await database.db.serviceInstance.findMany({ where: { serviceName: "quality" } });
+    return rows.filter((r) => r.pid !== victim).length === 2;
+  });
+
+  // Scale back down: the retired process finishes, deregisters, and is not restarted.
+  await updateServiceSettings({ db: database.db, redis, prefix }, { name: "quality", patch: { replicas: 1 } }, { actor: { type: "system" } });
+  await eventually(async () => supervisor.count("quality") === 1, 10_000);
+  await eventually(async () => (await database.db.serviceInstance.findMany({ where: { serviceName: "quality", pid: { not: victim } } })).length === 1);
+  expect((await database.db.service.findUniqueOrThrow({ where: { name: "quality" } })).replicasDesired).toBe(1);
+}, 180_000);
