@@ -76,6 +76,7 @@ export async function startSystemWorkers(options: SystemWorkerOptions) {
     try {
       const report = await reconcileJobs(ctx);
       if (report.enqueued.length) log(`[reconcile] re-enqueued ${report.enqueued.length} job(s) that Redis did not hold`);
+      if (report.closed.length) log(`[reconcile] closed ${report.closed.length} job(s) whose tasks had all finished`);
     } catch (error) {
       log(`[reconcile] skipped: ${(error as Error).message}`);
     } finally {

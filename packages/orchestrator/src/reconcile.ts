@@ -1,29 +1,42 @@
+import { aggregateJob } from "./aggregate";
 import type { OrchestratorContext } from "./context";
-import { AGGREGATE_QUEUE, aggregateJobId } from "./queues";
+import { AGGREGATE_QUEUE, aggregateJobId, serviceQueueName, taskJobId } from "./queues";
 import { enqueueJob } from "./submit";
 
-export type ReconcileReport = { checked: number; enqueued: string[] };
+export type ReconcileReport = { checked: number; enqueued: string[]; closed: string[] };
 
 /**
- * Postgres is the truth, Redis is rebuildable: every unfinished job older than `graceMs`
- * whose aggregate job Redis does not hold (never enqueued, or Redis lost its data) is
- * enqueued again. Enqueue is idempotent, so a job that is merely slow is left alone.
+ * Postgres is the truth, Redis is rebuildable. For every unfinished job older than `graceMs`:
+ * - all its tasks are final but nothing closed the job (its parent was lost): close it here;
+ * - Redis lacks the aggregate job, or any unfinished task's queue job (Redis lost data, or a
+ *   flow was half-written when it did): drop what is left of the flow and enqueue it again.
+ * A job whose queue entries are all present is merely slow and is left alone.
  */
 export async function reconcileJobs(ctx: OrchestratorContext, options: { graceMs?: number; limit?: number } = {}): Promise<ReconcileReport> {
   const before = new Date(Date.now() - (options.graceMs ?? 5_000));
   const jobs = await ctx.db.job.findMany({
     where: { status: { in: ["queued", "running"] }, createdAt: { lt: before } },
-    select: { id: true },
+    select: { id: true, tasks: { select: { id: true, service: true, status: true } } },
     orderBy: { createdAt: "asc" },
     take: options.limit ?? 500,
   });
   const aggregate = ctx.queue(AGGREGATE_QUEUE);
-  const enqueued: string[] = [];
+  const report: ReconcileReport = { checked: jobs.length, enqueued: [], closed: [] };
   for (const job of jobs) {
-    const inRedis = await aggregate.getJob(aggregateJobId(job.id));
-    if (inRedis) continue;
+    const open = job.tasks.filter((t) => t.status === "queued" || t.status === "running");
+    const parent = await aggregate.getJob(aggregateJobId(job.id));
+    if (open.length === 0) {
+      if (parent && !(await parent.isWaitingChildren())) continue; // the aggregator has it
+      await aggregateJob(ctx, job.id);
+      await parent?.remove({ removeChildren: true }).catch(() => {});
+      report.closed.push(job.id);
+      continue;
+    }
+    const missing = await Promise.all(open.map(async (t) => !(await ctx.queue(serviceQueueName(t.service)).getJob(taskJobId(t.id)))));
+    if (parent && !missing.some(Boolean)) continue;
+    if (parent) await parent.remove({ removeChildren: true }).catch(() => {});
     await enqueueJob(ctx, job.id);
-    enqueued.push(job.id);
+    report.enqueued.push(job.id);
   }
-  return { checked: jobs.length, enqueued };
+  return report;
 }
