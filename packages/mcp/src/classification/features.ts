@@ -1,3 +1,4 @@
+import { fmix32 } from "../text/hash";
 /**
  * Hashed sparse text features ("hashing trick"):
  *   - word unigrams and bigrams (lowercase; tokens are runs of Unicode letters/digits, and
@@ -23,14 +24,7 @@ const SEED_CHAR = [0, 0, 0, 0x9e3779b9, 0x85ebca6b, 0xc2b2ae35] as const;
 
 export type SparseVector = { index: Int32Array; value: Float32Array };
 
-function fmix(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
+const fmix = fmix32;
 
 const WORD_RE = /[\p{L}\p{N}]+|[^\s\p{L}\p{N}]/gu;
 

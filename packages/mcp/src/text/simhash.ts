@@ -1,3 +1,4 @@
+import { fmix32 } from "./hash";
 import { words } from "./tokens";
 
 /** Word shingle size for simhash. */
@@ -9,13 +10,7 @@ function hash32(s: string, seed: number): number {
     h ^= s.charCodeAt(i);
     h = Math.imul(h, 0x01000193);
   }
-  // murmur3 finaliser for better bit spread
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
+  return fmix32(h); // murmur3 finaliser for better bit spread
 }
 
 /**
