@@ -3,6 +3,12 @@ import type { OrchestratorContext } from "./context";
 import { AGGREGATE_QUEUE, aggregateJobId, serviceQueueName, taskJobId } from "./queues";
 import { enqueueJob } from "./submit";
 
+/** A queue job Redis no longer holds, or holds only as a hash in no state list (half-wiped). */
+async function lost(job: { getState(): Promise<string> } | undefined | null): Promise<boolean> {
+  if (!job) return true;
+  return (await job.getState().catch(() => "unknown")) === "unknown";
+}
+
 export type ReconcileReport = { checked: number; enqueued: string[]; closed: string[] };
 
 /**
@@ -26,14 +32,15 @@ export async function reconcileJobs(ctx: OrchestratorContext, options: { graceMs
     const open = job.tasks.filter((t) => t.status === "queued" || t.status === "running");
     const parent = await aggregate.getJob(aggregateJobId(job.id));
     if (open.length === 0) {
-      if (parent && !(await parent.isWaitingChildren())) continue; // the aggregator has it
+      // Closing is idempotent, so racing the aggregator is harmless; waiting on a parent that
+      // Redis half-lost (a job hash in no state list) would never end.
       await aggregateJob(ctx, job.id);
       await parent?.remove({ removeChildren: true }).catch(() => {});
       report.closed.push(job.id);
       continue;
     }
-    const missing = await Promise.all(open.map(async (t) => !(await ctx.queue(serviceQueueName(t.service)).getJob(taskJobId(t.id)))));
-    if (parent && !missing.some(Boolean)) continue;
+    const missing = await Promise.all(open.map(async (t) => lost(await ctx.queue(serviceQueueName(t.service)).getJob(taskJobId(t.id)))));
+    if (parent && !(await lost(parent)) && !missing.some(Boolean)) continue;
     if (parent) await parent.remove({ removeChildren: true }).catch(() => {});
     await enqueueJob(ctx, job.id);
     report.enqueued.push(job.id);
