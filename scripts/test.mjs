@@ -14,6 +14,4 @@ step("Unit and integration tests…");
 run(bin("vitest"), ["run"]);
 step("Browser end-to-end tests…");
 run(process.execPath, ["scripts/e2e.mjs"]);
-step("Faults: kill -9 a worker and wipe Redis under load…");
-run(bin("tsx"), ["scripts/faults.ts"]);
 console.log("\n✓ All suites passed.");

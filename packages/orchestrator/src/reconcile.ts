@@ -39,8 +39,11 @@ export async function reconcileJobs(ctx: OrchestratorContext, options: { graceMs
       report.closed.push(job.id);
       continue;
     }
-    const missing = await Promise.all(open.map(async (t) => lost(await ctx.queue(serviceQueueName(t.service)).getJob(taskJobId(t.id)))));
+    const entries = await Promise.all(open.map((t) => ctx.queue(serviceQueueName(t.service)).getJob(taskJobId(t.id))));
+    const missing = await Promise.all(entries.map(lost));
     if (parent && !(await lost(parent)) && !missing.some(Boolean)) continue;
+    // A half-wiped entry keeps its id taken: BullMQ would ignore the re-enqueue. Drop it first.
+    await Promise.all(entries.map((entry, i) => (missing[i] && entry ? entry.remove().catch(() => {}) : undefined)));
     if (parent) await parent.remove({ removeChildren: true }).catch(() => {});
     await enqueueJob(ctx, job.id);
     report.enqueued.push(job.id);
