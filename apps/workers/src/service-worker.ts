@@ -1,22 +1,21 @@
 import os from "node:os";
 import { UnrecoverableError, Worker } from "bullmq";
-import type { Db, Prisma } from "@docgate/db";
-import { connectInMemory, ToolCallError } from "@docgate/mcp";
-import { UnreadableDocumentError } from "@docgate/mcp/extraction";
+import type { Db } from "@docgate/db";
 import {
-  HEARTBEAT_INTERVAL_MS, PermanentTaskError, TOOL_CALL_JOB_NAME, TaskPayloadSchema, ToolCallPayloadSchema, answerToolCall,
+  HEARTBEAT_INTERVAL_MS, TOOL_CALL_JOB_NAME, TaskPayloadSchema, ToolCallPayloadSchema, answerToolCall,
   createOrchestratorContext, createWorkerRedis, deregisterInstance, heartbeat, registerInstance, runTask, serviceQueueName,
-  readServiceSettings, serviceSettingsChannel, startToolCallConsumer, type ServiceSettings, type TaskHandler, type ToolCallResult,
+  readServiceSettings, serviceSettingsChannel, startToolCallConsumer, type ServiceSettings, type ToolCallResult,
 } from "@docgate/orchestrator";
 import { createMetricsBuffer } from "./metrics-buffer";
 import { createDocumentSource } from "./documents";
-import { createBuiltinService, type BuiltinServiceName } from "./services";
+import { createServiceBackend } from "./services";
 
 export type ServiceWorkerOptions = {
   db: Db;
   redisUrl: string;
   prefix: string;
-  service: BuiltinServiceName;
+  /** A built-in service, or an external one registered in Postgres. */
+  service: string;
   log?: (line: string) => void;
   /** How often the Service row is re-read, besides the Redis change message [3000]. */
   settingsEveryMs?: number;
@@ -36,20 +35,13 @@ export async function startServiceWorker(options: ServiceWorkerOptions) {
   const { db, service, prefix } = options;
   const log = options.log ?? (() => {});
   const config = await db.service.findUniqueOrThrow({ where: { name: service } });
-  const builtin = createBuiltinService(service, db, createDocumentSource(db));
-  const mcp = await connectInMemory(builtin.server);
-  const tools = await mcp.listTools();
-
   const redis = createWorkerRedis(options.redisUrl);
+  const backend = await createServiceBackend({ db, redis, prefix, documents: createDocumentSource(db), name: service, kind: config.kind });
   const ctx = createOrchestratorContext({ db, redis, prefix });
   const instanceId = await registerInstance(db, {
     service,
-    version: builtin.version,
-    // The catalog the MCP gateway lists as `<service>.<tool>`: everything tools/list said, annotations included.
-    tools: tools.map((t) => ({
-      name: t.name, title: t.title ?? null, description: t.description ?? null, inputSchema: t.inputSchema,
-      outputSchema: t.outputSchema ?? null, annotations: t.annotations ?? null,
-    })) as Prisma.InputJsonValue,
+    version: backend.version,
+    tools: backend.tools,
     host: os.hostname(),
     pid: process.pid,
     concurrency: config.concurrency,
@@ -58,26 +50,16 @@ export async function startServiceWorker(options: ServiceWorkerOptions) {
   let settings: ServiceSettings = {
     name: config.name, enabled: config.enabled, paused: config.paused, concurrency: config.concurrency,
     replicasDesired: config.replicasDesired, rateLimitPerSecond: config.rateLimitPerSecond, timeoutMs: config.timeoutMs,
+    breakerOpenUntil: config.breakerOpenUntil,
   };
-  const handler: TaskHandler = {
-    cacheKey: async (p) => `${p.service}:${p.tool}:${p.sha256}:${await builtin.cacheVariant(p)}`,
-    async call(p) {
-      try {
-        return await mcp.callTool(p.tool, builtin.toolArguments(p));
-      } catch (error) {
-        if (error instanceof ToolCallError) throw new PermanentTaskError("tool_error", error.message);
-        if (error instanceof UnreadableDocumentError) throw new PermanentTaskError("unreadable_document", error.message);
-        throw error;
-      }
-    },
-  };
+  const handler = backend.handler;
 
   const metrics = createMetricsBuffer(db, { log });
   const callToolRaw = async (tool: string, args: Record<string, unknown>, signal: AbortSignal) => {
     const started = performance.now();
     let ok = false;
     try {
-      const result = (await mcp.client.callTool({ name: tool, arguments: args }, undefined, { signal })) as ToolCallResult;
+      const result = await backend.callTool(tool, args, signal);
       ok = !result.isError;
       return result;
     } finally {
@@ -153,6 +135,7 @@ export async function startServiceWorker(options: ServiceWorkerOptions) {
   let applying = Promise.resolve();
   let pauseApplied = config.paused || !config.enabled;
   const apply = (next: ServiceSettings) => {
+    backend.sync?.(next);
     if (next.concurrency !== settings.concurrency) {
       worker.concurrency = next.concurrency;
       log(`[${service}] concurrency ${settings.concurrency} → ${next.concurrency}`);
@@ -202,7 +185,7 @@ export async function startServiceWorker(options: ServiceWorkerOptions) {
   subscriber.subscribe(serviceSettingsChannel(prefix)).catch((error: Error) => log(`[${service}] settings subscribe failed: ${error.message}`));
   const reread = setInterval(() => void reload(), options.settingsEveryMs ?? 3_000);
   reread.unref();
-  log(`[${service}] worker ${instanceId} ready (concurrency ${config.concurrency}${settings.paused ? ", paused" : ""}, tools: ${tools.map((t) => t.name).join(", ")})`);
+  log(`[${service}] worker ${instanceId} ready (concurrency ${config.concurrency}${settings.paused ? ", paused" : ""}, version ${backend.version})`);
 
   const handle = {
     service,
@@ -221,7 +204,7 @@ export async function startServiceWorker(options: ServiceWorkerOptions) {
       await worker.close();
       await metrics.close();
       await ctx.close();
-      await mcp.close();
+      await backend.close();
       await deregisterInstance(db, instanceId).catch(() => {});
       redis.disconnect();
     },

@@ -1,14 +1,58 @@
-import type { Db } from "@docgate/db";
-import { createClassificationServer, createQualityServer, type DocumentSource } from "@docgate/mcp";
+import type { Db, Prisma } from "@docgate/db";
+import { connectInMemory, createClassificationServer, createQualityServer, ToolCallError, type DocumentSource } from "@docgate/mcp";
+import { UnreadableDocumentError } from "@docgate/mcp/extraction";
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import {
-  createOrchestratorContext, createWorkerRedis, getModel, listTaxonomies, requestTraining,
-  type OrchestratorContext, type TaskPayload,
+  PermanentTaskError, createOrchestratorContext, createWorkerRedis, getModel, listTaxonomies, requestTraining, toCatalog,
+  type OrchestratorContext, type ServiceSettings, type TaskHandler, type TaskPayload, type ToolCallResult,
 } from "@docgate/orchestrator";
 import type { TaxonomyCatalog } from "@docgate/mcp";
+import type { Redis } from "ioredis";
 import { workerEnv } from "./env";
+import { createExternalBackend } from "./external-service";
 import { createModelSource } from "./models";
 import { createProfileSource, createSignatureStore } from "./quality-stores";
+
+/** What a worker process serves a service with: built-in (in-process MCP) or external (MCP over HTTP). */
+export type ServiceBackend = {
+  version: string;
+  /** The tools catalog to register; null keeps the stored one (external services list theirs at registration). */
+  tools: Prisma.InputJsonValue | null;
+  /** Document tasks. */
+  handler: TaskHandler;
+  /** Direct `<service>.<tool>` calls from the MCP gateway: the raw result. */
+  callTool(tool: string, args: Record<string, unknown>, signal: AbortSignal): Promise<ToolCallResult>;
+  /** The Service row changed (settings reload). */
+  sync?(settings: ServiceSettings): void;
+  close(): Promise<void>;
+};
+
+export async function createServiceBackend(deps: { db: Db; redis: Redis; prefix: string; documents: DocumentSource; name: string; kind: string }): Promise<ServiceBackend> {
+  if (deps.kind === "external") return createExternalBackend(deps);
+  if (!isBuiltinService(deps.name)) throw new Error(`Unknown built-in service "${deps.name}".`);
+  const builtin = createBuiltinService(deps.name, deps.db, deps.documents);
+  const mcp = await connectInMemory(builtin.server);
+  const tools = await mcp.listTools();
+  return {
+    version: builtin.version,
+    // The catalog the MCP gateway lists as `<service>.<tool>`: everything tools/list said, annotations included.
+    tools: toCatalog(tools),
+    handler: {
+      cacheKey: async (p) => `${p.service}:${p.tool}:${p.sha256}:${await builtin.cacheVariant(p)}`,
+      async call(p) {
+        try {
+          return await mcp.callTool(p.tool, builtin.toolArguments(p));
+        } catch (error) {
+          if (error instanceof ToolCallError) throw new PermanentTaskError("tool_error", error.message);
+          if (error instanceof UnreadableDocumentError) throw new PermanentTaskError("unreadable_document", error.message);
+          throw error;
+        }
+      },
+    },
+    callTool: async (tool, args, signal) => (await mcp.client.callTool({ name: tool, arguments: args }, undefined, { signal })) as ToolCallResult,
+    close: () => mcp.close(),
+  };
+}
 
 /** A built-in service as its worker hosts it: the MCP server and what makes its answers differ. */
 export type BuiltinService = {

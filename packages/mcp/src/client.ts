@@ -2,6 +2,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { Tool } from "@modelcontextprotocol/sdk/types.js";
+import { listAllTools } from "./remote";
 
 /** A tool answered with `isError: true`; `message` is the tool's text. */
 export class ToolCallError extends Error {
@@ -37,16 +38,7 @@ export async function connectInMemory(
   await client.connect(clientTransport);
   return {
     client,
-    async listTools() {
-      const tools: Tool[] = [];
-      let cursor: string | undefined;
-      do {
-        const page = await client.listTools(cursor ? { cursor } : {});
-        tools.push(...page.tools);
-        cursor = page.nextCursor;
-      } while (cursor);
-      return tools;
-    },
+    listTools: () => listAllTools(client),
     async callTool(name, args) {
       const res = await client.callTool({ name, arguments: args });
       if (res.isError) {

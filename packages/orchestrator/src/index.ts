@@ -21,3 +21,4 @@ export * from "./health";
 export * from "./metrics";
 export * from "./services-console";
 export * from "./scaling";
+export * from "./external";

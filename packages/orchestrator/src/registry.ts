@@ -8,7 +8,8 @@ export const HEARTBEAT_INTERVAL_MS = 5_000;
 export type InstanceInfo = {
   service: string;
   version: string;
-  tools: Prisma.InputJsonValue;
+  /** The MCP server's tools catalog; null keeps the stored one (external services). */
+  tools: Prisma.InputJsonValue | null;
   host: string;
   pid: number;
   concurrency: number;
@@ -17,12 +18,15 @@ export type InstanceInfo = {
 /** A worker announces itself and its tools catalog (from the MCP server's tools/list). */
 export async function registerInstance(db: Db, info: InstanceInfo): Promise<string> {
   const id = `${info.service}:${info.host}:${info.pid}:${randomBytes(3).toString("hex")}`;
+  const tools = info.tools;
   await db.$transaction([
-    db.service.upsert({
-      where: { name: info.service },
-      create: { name: info.service, kind: "builtin", version: info.version, tools: info.tools, concurrency: info.concurrency },
-      update: { version: info.version, tools: info.tools },
-    }),
+    ...(tools === null
+      ? []
+      : [db.service.upsert({
+          where: { name: info.service },
+          create: { name: info.service, kind: "builtin", version: info.version, tools, concurrency: info.concurrency },
+          update: { version: info.version, tools },
+        })]),
     db.serviceInstance.create({
       data: { id, serviceName: info.service, host: info.host, pid: info.pid, version: info.version, concurrency: info.concurrency },
     }),

@@ -41,12 +41,14 @@ export type ServiceSettings = {
   replicasDesired: number;
   rateLimitPerSecond: number | null;
   timeoutMs: number;
+  /** External services: while in the future, calls fail fast (circuit breaker). */
+  breakerOpenUntil?: Date | null;
 };
 
 export async function readServiceSettings(db: Db, name: string): Promise<ServiceSettings | null> {
   return db.service.findUnique({
     where: { name },
-    select: { name: true, enabled: true, paused: true, concurrency: true, replicasDesired: true, rateLimitPerSecond: true, timeoutMs: true },
+    select: { name: true, enabled: true, paused: true, concurrency: true, replicasDesired: true, rateLimitPerSecond: true, timeoutMs: true, breakerOpenUntil: true },
   });
 }
 

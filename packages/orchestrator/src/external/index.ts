@@ -1,0 +1,5 @@
+export * from "./allowlist";
+export * from "./arguments";
+export * from "./breaker";
+export * from "./clients";
+export * from "./register";
