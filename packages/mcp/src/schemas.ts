@@ -151,6 +151,7 @@ export const QualityReportSchema = QualityOutputSchema.extend({
   metrics: QualityOutputSchema.shape.metrics.extend({
     readability: ReadabilitySchema,
     ocrGarbageRatio: z.number().min(0).max(1),
+    spellingErrorRate: z.number().min(0).max(1).nullable(),
     duplicateParagraphs: z.number().int().nonnegative(),
     personalData: z.object({ email: z.number().int(), phone: z.number().int(), card: z.number().int(), iban: z.number().int() }),
     truncated: z.boolean(),

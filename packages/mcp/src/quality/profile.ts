@@ -6,6 +6,12 @@ export const ProfileRulesSchema = z
     minWords: z.number().int().nonnegative().optional(),
     allowedLanguages: z.array(z.string().regex(/^[a-z]{3}$/, "ISO 639-3 code, e.g. eng")).min(1).max(50).optional(),
     maxGarbledRatio: z.number().min(0).max(1).optional(),
+    maxSpellingErrorRate: z
+      .number()
+      .min(0)
+      .max(1)
+      .optional()
+      .describe("Fail when misspelled / checked words exceeds this (0–1). Checked for English text only; other languages pass. Clean prose is typically under 0.02."),
     personalDataAllowed: z.boolean().optional(),
     requiredPhrases: z.array(z.string().trim().min(1).max(200)).max(50).optional(),
     pageRange: z

@@ -3,3 +3,4 @@ export { words, countWords, splitSentences, countSentences, countSyllables, topK
 export { readability, type Readability } from "./readability";
 export { simhash64, hammingDistance, SIMHASH_SHINGLE } from "./simhash";
 export { findPersonalData, luhnValid, ibanValid, maskValue, type PiiKind, type PiiMatch } from "./pii";
+export { englishSpellChecker, createSpellChecker, spellCheckerBuildMs, type SpellChecker, type SpellingResult } from "./spelling";

@@ -1,0 +1,173 @@
+/**
+ * English spell checking with nspell over the Hunspell en_US dictionary of dictionary-en.
+ *
+ * Building the dictionary takes ~0.2 s and ~20 MB, so it is built once per process, on the
+ * first English text (not at import). Every distinct word's answer is cached, so a 1 MB text
+ * asks the dictionary only once per distinct word.
+ *
+ * What is checked, and why: spelling is a signal of OCR errors and careless text, so the
+ * checker skips tokens a dictionary cannot judge rather than flag them — numbers and words
+ * with digits, URLs and e-mail addresses, ALL-CAPS acronyms, tokens under 3 letters, and
+ * capitalised words that do not start a sentence (mostly names). British spellings
+ * (colour, realise, centre, travelled) and accented loan words (café) are accepted when
+ * their American or unaccented form is in the dictionary.
+ */
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import nspell from "nspell";
+
+export type SpellingResult = {
+  /** Words the dictionary was asked about (after the skips above). */
+  checked: number;
+  /** Misspelled occurrences (a word repeated three times counts three). */
+  misspelled: number;
+  /** Every misspelled occurrence in text order, with its offset in the text. */
+  errors: { word: string; offset: number; length: number }[];
+};
+
+export type SpellChecker = {
+  /** Whether the dictionary (or a British/unaccented variant) knows `word`. */
+  correct(word: string): boolean;
+  check(text: string): SpellingResult;
+};
+
+const require = createRequire(import.meta.url);
+
+/** Whitespace-separated tokens; URLs and e-mail addresses are skipped whole. */
+const TOKEN_RE = /\S+/g;
+/** Word parts of a token: letters and digits joined by apostrophes; hyphens split words. */
+const PART_RE = /[\p{L}\p{N}]+(?:['’][\p{L}\p{N}]+)*/gu;
+const MIN_LETTERS = 3;
+/** Prefixes written with a hyphen (pre-war, non-profit) that the dictionary lacks as words. */
+const HYPHEN_PREFIXES = new Set(
+  "anti bi co counter de ex extra hyper inter intra macro micro mid mini multi neo non over post pre pro pseudo quasi re self semi sub super trans ultra un under".split(" "),
+);
+/** Cached answers kept per process; beyond this the cache starts over (bounded memory). */
+const CACHE_LIMIT = 200_000;
+
+let checker: SpellChecker | null = null;
+let buildMs = 0;
+
+/** The process-wide English checker, built on first use. */
+export function englishSpellChecker(): SpellChecker {
+  if (checker) return checker;
+  const started = performance.now();
+  // dictionary-en's module only reads these two files (with top-level await, which a
+  // synchronous caller cannot use); reading them here keeps assessment synchronous.
+  const dir = dirname(require.resolve("dictionary-en"));
+  const spell = nspell({ aff: readFileSync(join(dir, "index.aff")), dic: readFileSync(join(dir, "index.dic")) });
+  checker = createSpellChecker((word) => spell.correct(word));
+  buildMs = performance.now() - started;
+  return checker;
+}
+
+/** How long building the English dictionary took in this process (0 before the first use). */
+export function spellCheckerBuildMs(): number {
+  return buildMs;
+}
+
+/** British → American endings tried when a word is unknown (colour → color, realise → realize). */
+const BRITISH: [RegExp, string][] = [
+  [/our(s|ed|ing|ite|ites|able|er|ers)?$/, "or$1"],
+  [/is(e|es|ed|ing|ation|ations|er|ers)$/, "iz$1"],
+  [/ys(e|es|ed|ing)$/, "yz$1"],
+  [/tre(s)?$/, "ter$1"],
+  [/([aeiou])([lp])\2(ed|ing|er|ers)$/, "$1$2$3"],
+  [/ogue(s)?$/, "og$1"],
+  [/ence(s)?$/, "ense$1"],
+  [/ement(s)?$/, "ment$1"],
+  [/^grey/, "gray"],
+];
+
+/**
+ * A checker over any `known(word)` predicate; exported for tests and other dictionaries.
+ * The predicate is asked at most once per distinct word form.
+ */
+export function createSpellChecker(known: (word: string) => boolean): SpellChecker {
+  const cache = new Map<string, boolean>();
+
+  const lookup = (word: string): boolean => {
+    if (known(word)) return true;
+    const lower = word.toLowerCase();
+    const plain = lower.normalize("NFD").replace(/\p{M}+/gu, "");
+    if (plain !== lower && known(plain)) return true;
+    for (const [re, to] of BRITISH) {
+      if (re.test(plain) && known(plain.replace(re, to))) return true;
+    }
+    return false;
+  };
+
+  const correct = (raw: string): boolean => {
+    const word = raw.replace(/’/g, "'");
+    let hit = cache.get(word);
+    if (hit === undefined) {
+      if (cache.size >= CACHE_LIMIT) cache.clear();
+      hit = lookup(word);
+      cache.set(word, hit);
+    }
+    return hit;
+  };
+
+  const check = (text: string): SpellingResult => {
+    // Pass 1: the checkable words with their offsets; capitalised words seen mid-sentence are
+    // this text's proper nouns, also skipped where they start a sentence ("Podger said …").
+    const words: { word: string; offset: number }[] = [];
+    const properNouns = new Set<string>();
+    for (const token of text.matchAll(TOKEN_RE)) {
+      const t = token[0];
+      if (t.includes("@") || t.includes("://") || /^www\./i.test(t)) continue;
+      for (const part of t.matchAll(PART_RE)) {
+        const word = part[0];
+        if (!isCheckable(word)) continue;
+        if (t[part.index! + word.length] === "-" && HYPHEN_PREFIXES.has(word.toLowerCase())) continue;
+        const offset = token.index! + part.index!;
+        if (!isCapitalised(word)) words.push({ word, offset });
+        else if (startsSentence(text, offset)) words.push({ word, offset });
+        else properNouns.add(withoutPossessive(word));
+      }
+    }
+    // Pass 2: ask the dictionary.
+    let checked = 0;
+    const errors: SpellingResult["errors"] = [];
+    for (const { word, offset } of words) {
+      if (properNouns.has(withoutPossessive(word))) continue;
+      checked++;
+      if (!correct(word)) errors.push({ word, offset, length: word.length });
+    }
+    return { checked, misspelled: errors.length, errors };
+  };
+
+  return { correct, check };
+}
+
+function withoutPossessive(word: string): string {
+  return word.replace(/['’]s$/, "");
+}
+
+function isCheckable(word: string): boolean {
+  if (word.length < MIN_LETTERS || /\p{N}/u.test(word)) return false;
+  // ALL-CAPS (acronyms, headings in capitals) and mixed case inside a word (iPhone, McDonald).
+  if (word.length > 1 && word === word.toUpperCase()) return false;
+  if (/\p{Ll}\p{Lu}/u.test(word)) return false;
+  return true;
+}
+
+function isCapitalised(word: string): boolean {
+  const first = word[0]!;
+  return first !== first.toLowerCase();
+}
+
+/**
+ * Whether `offset` starts a sentence: only whitespace, quotes or brackets between it and the
+ * start of the text, a line break, or sentence punctuation.
+ */
+function startsSentence(text: string, offset: number): boolean {
+  for (let i = offset - 1; i >= 0; i--) {
+    const c = text[i]!;
+    if (c === "\n") return true;
+    if (c === " " || c === "\t" || c === "\r" || `"'“‘([«`.includes(c)) continue;
+    return ".!?:…•–—-".includes(c);
+  }
+  return true;
+}
