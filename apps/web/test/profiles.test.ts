@@ -104,6 +104,34 @@ describe("quality profiles over REST", () => {
     expect(relaxed).toMatchObject({ passed: true, failedRules: [], profile: { name: "strict-en", version: 3 } });
   });
 
+  it("checks maxSpellingErrorRate on a real job, and refuses a rate outside 0–1", async () => {
+    const careful = await routes.create(json("POST", "/api/v1/profiles", { name: "careful-spelling", rules: { maxSpellingErrorRate: 0.01 } }));
+    expect(careful.status).toBe(201);
+    expect(await careful.json()).toMatchObject({ rules: { maxSpellingErrorRate: 0.01 } });
+    const bad = await routes.create(json("POST", "/api/v1/profiles", { name: "odd-spelling", rules: { maxSpellingErrorRate: 2 } }));
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { message: string } }).error.message).toContain("maxSpellingErrorRate");
+
+    const sloppy = `${PROSE.replace("jane.doe@example.com", "the secretary")} We will recieve the goverment grant and teh new shelves.`;
+    const response = await routes.process(post("/api/v1/process", form({ document: { bytes: sloppy, filename: "sloppy.txt" }, services: ["quality"], fields: { profile: "careful-spelling" } })));
+    const out = JobSchema.parse(await response.json()).results.quality!.output as {
+      passed: boolean; failedRules: { rule: string }[]; metrics: { spellingErrorRate: number | null }; issues: { code: string; location: { offset: number; length: number } | null }[];
+    };
+    expect(out.passed).toBe(false);
+    expect(out.failedRules.map((r) => r.rule)).toEqual(["maxSpellingErrorRate"]);
+    expect(out.metrics.spellingErrorRate).toBeGreaterThan(0.01);
+    const located = out.issues.filter((i) => i.code === "spelling_error").map((i) => sloppy.slice(i.location!.offset, i.location!.offset + i.location!.length));
+    expect(located).toEqual(["recieve", "goverment", "teh"]);
+  });
+
+  it("documents the rules, maxSpellingErrorRate included, in the OpenAPI document", async () => {
+    const { openApiDocument } = await import("~/server/openapi");
+    const doc = JSON.stringify(openApiDocument());
+    expect(doc).toContain("/api/v1/profiles/{id}");
+    expect(doc).toMatch(/"maxSpellingErrorRate":\{[^}]*"maximum":1/);
+    expect(doc).toContain("misspelled / checked words");
+  });
+
   it("fails the quality task of a job naming an unknown profile, with a clear error", async () => {
     const response = await routes.process(post("/api/v1/process", form({ document: { bytes: PROSE, filename: "m.txt" }, services: ["quality"], fields: { profile: "no-such-profile" } })));
     const job = JobSchema.parse(await response.json());
@@ -142,7 +170,8 @@ describe("profile tRPC router", () => {
     await expect(viewer.create({ name: "nope", rules: {} })).rejects.toThrow(/admin/);
     await expect((await caller("operator")).update({ id: "default", patch: { rules: {} } })).rejects.toThrow(/admin/);
     const admin = await caller("admin");
-    const created = await admin.create({ name: "console-made", rules: { minWords: 5 }, isDefault: true });
+    const created = await admin.create({ name: "console-made", rules: { minWords: 5, maxSpellingErrorRate: 0.05 }, isDefault: true });
+    expect(created.rules).toEqual({ minWords: 5, maxSpellingErrorRate: 0.05 });
     expect(created).toMatchObject({ version: 1, isDefault: true });
     const updated = await admin.update({ id: "console-made", patch: { rules: { minWords: 6 } } });
     expect(updated.version).toBe(2);

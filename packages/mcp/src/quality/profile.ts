@@ -3,23 +3,33 @@ import { z } from "zod";
 /** Rules of a validation profile. All optional; an absent rule is not checked. */
 export const ProfileRulesSchema = z
   .object({
-    minWords: z.number().int().nonnegative().optional(),
-    allowedLanguages: z.array(z.string().regex(/^[a-z]{3}$/, "ISO 639-3 code, e.g. eng")).min(1).max(50).optional(),
-    maxGarbledRatio: z.number().min(0).max(1).optional(),
+    minWords: z.number().int().nonnegative().optional().describe("Fail with fewer words than this."),
+    allowedLanguages: z
+      .array(z.string().regex(/^[a-z]{3}$/, "ISO 639-3 code, e.g. eng"))
+      .min(1)
+      .max(50)
+      .optional()
+      .describe("Fail unless the detected language (ISO 639-3, `und` when undetermined) is one of these."),
+    maxGarbledRatio: z.number().min(0).max(1).optional().describe("Fail when garbled characters / all characters exceeds this (0–1)."),
     maxSpellingErrorRate: z
       .number()
       .min(0)
       .max(1)
       .optional()
       .describe("Fail when misspelled / checked words exceeds this (0–1). Checked for English text only; other languages pass. Clean prose is typically under 0.02."),
-    personalDataAllowed: z.boolean().optional(),
-    requiredPhrases: z.array(z.string().trim().min(1).max(200)).max(50).optional(),
+    personalDataAllowed: z.boolean().optional().describe("false: fail when any e-mail, phone, card number or IBAN is found."),
+    requiredPhrases: z
+      .array(z.string().trim().min(1).max(200))
+      .max(50)
+      .optional()
+      .describe("Fail unless every phrase occurs (case- and whitespace-insensitive)."),
     pageRange: z
       .object({ min: z.number().int().nonnegative().optional(), max: z.number().int().positive().optional() })
       .strict()
       .refine((r) => r.min === undefined || r.max === undefined || r.min <= r.max, { message: "pageRange.min must be ≤ pageRange.max." })
-      .optional(),
-    minScore: z.number().min(0).max(100).optional(),
+      .optional()
+      .describe("Fail outside this page count (inclusive)."),
+    minScore: z.number().min(0).max(100).optional().describe("Fail below this score (0–100)."),
     failOnError: z.boolean().optional().describe("Fail when any error-severity metric issue is found."),
   })
   .strict();

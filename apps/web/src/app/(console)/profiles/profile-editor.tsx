@@ -1,8 +1,9 @@
 "use client";
+import { useMutation } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
-import { useState, useTransition } from "react";
+import { useState } from "react";
 import type { ProfileView } from "@docgate/orchestrator";
-import { saveProfile } from "./actions";
+import { useTRPC } from "~/lib/trpc";
 
 type Code = { code: string; severity: string; weight: string; description: string };
 type Draft = {
@@ -13,6 +14,7 @@ type Draft = {
   minWords: string;
   allowedLanguages: string;
   maxGarbledRatio: string;
+  maxSpellingErrorRate: string;
   personalData: "any" | "allowed" | "forbidden";
   requiredPhrases: string;
   pageMin: string;
@@ -22,7 +24,7 @@ type Draft = {
 };
 
 const EMPTY: Draft = {
-  name: "", description: "", isDefault: false, minWords: "", allowedLanguages: "", maxGarbledRatio: "", personalData: "any",
+  name: "", description: "", isDefault: false, minWords: "", allowedLanguages: "", maxGarbledRatio: "", maxSpellingErrorRate: "", personalData: "any",
   requiredPhrases: "", pageMin: "", pageMax: "", minScore: "", failOnError: false,
 };
 
@@ -36,6 +38,7 @@ function toDraft(p: ProfileView): Draft {
     minWords: r.minWords?.toString() ?? "",
     allowedLanguages: r.allowedLanguages?.join(", ") ?? "",
     maxGarbledRatio: r.maxGarbledRatio?.toString() ?? "",
+    maxSpellingErrorRate: r.maxSpellingErrorRate?.toString() ?? "",
     personalData: r.personalDataAllowed === undefined ? "any" : r.personalDataAllowed ? "allowed" : "forbidden",
     requiredPhrases: r.requiredPhrases?.join("\n") ?? "",
     pageMin: r.pageRange?.min?.toString() ?? "",
@@ -47,7 +50,7 @@ function toDraft(p: ProfileView): Draft {
 
 const num = (s: string) => (s.trim() === "" ? undefined : Number(s));
 
-function toRules(d: Draft): Record<string, unknown> {
+function toRules(d: Draft): ProfileView["rules"] {
   const langs = d.allowedLanguages.split(/[\s,]+/).map((s) => s.trim().toLowerCase()).filter(Boolean);
   const phrases = d.requiredPhrases.split("\n").map((s) => s.trim()).filter(Boolean);
   const pageRange = { min: num(d.pageMin), max: num(d.pageMax) };
@@ -55,13 +58,29 @@ function toRules(d: Draft): Record<string, unknown> {
     minWords: num(d.minWords),
     allowedLanguages: langs.length ? langs : undefined,
     maxGarbledRatio: num(d.maxGarbledRatio),
+    maxSpellingErrorRate: num(d.maxSpellingErrorRate),
     personalDataAllowed: d.personalData === "any" ? undefined : d.personalData === "allowed",
     requiredPhrases: phrases.length ? phrases : undefined,
     pageRange: pageRange.min === undefined && pageRange.max === undefined ? undefined : JSON.parse(JSON.stringify(pageRange)),
     minScore: num(d.minScore),
     failOnError: d.failOnError || undefined,
   };
-  return JSON.parse(JSON.stringify(rules)) as Record<string, unknown>;
+  // Drop the unset rules (undefined) so the server's strict schema sees only what was filled in.
+  return JSON.parse(JSON.stringify(rules)) as ProfileView["rules"];
+}
+
+/**
+ * A sentence for a refused save. Input validation errors arrive as the zod issue list in
+ * JSON (tRPC's message for a bad input); domain refusals (duplicate name) as a sentence.
+ */
+function saveError(message: string): string {
+  try {
+    const issues = JSON.parse(message) as { path?: (string | number)[]; message?: string }[];
+    if (Array.isArray(issues)) return issues.map((i) => `${(i.path ?? []).join(".")}: ${i.message ?? "invalid"}`).join("; ");
+  } catch {
+    // Not JSON: already a sentence.
+  }
+  return message;
 }
 
 const input = "w-full rounded-md border border-slate-300 bg-white px-2 py-1 text-sm disabled:bg-slate-50";
@@ -69,18 +88,31 @@ const input = "w-full rounded-md border border-slate-300 bg-white px-2 py-1 text
 /** The profile list and an editor; read-only for non-admins. */
 export function ProfileEditor({ profiles, canEdit, codes }: { profiles: ProfileView[]; canEdit: boolean; codes: Code[] }) {
   const router = useRouter();
+  const trpc = useTRPC();
   const [draft, setDraft] = useState<Draft>(profiles[0] ? toDraft(profiles[0]) : EMPTY);
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
-  const [pending, startTransition] = useTransition();
+  // The audited profile.create / profile.update procedures (admin only, checked on the server).
+  const handlers = {
+    onSuccess: (saved: ProfileView) => {
+      setDraft(toDraft(saved));
+      setMessage({ ok: true, text: `Saved as version ${saved.version}.` });
+      router.refresh();
+    },
+    onError: (error: { message: string }) => setMessage({ ok: false, text: saveError(error.message) }),
+  };
+  const create = useMutation(trpc.profile.create.mutationOptions(handlers));
+  const update = useMutation(trpc.profile.update.mutationOptions(handlers));
+  const pending = create.isPending || update.isPending;
   const set = <K extends keyof Draft>(key: K, value: Draft[K]) => setDraft((d) => ({ ...d, [key]: value }));
   const disabled = !canEdit || pending;
 
-  const save = () =>
-    startTransition(async () => {
-      const result = await saveProfile({ id: draft.id, name: draft.name.trim(), description: draft.description.trim() || null, rules: toRules(draft), isDefault: draft.isDefault });
-      setMessage(result.ok ? { ok: true, text: `Saved as version ${result.version}.` } : { ok: false, text: result.error });
-      if (result.ok) router.refresh();
-    });
+  const save = () => {
+    setMessage(null);
+    const description = draft.description.trim() || null;
+    const rules = toRules(draft);
+    if (draft.id) update.mutate({ id: draft.id, patch: { description, rules, ...(draft.isDefault ? { isDefault: true as const } : {}) } });
+    else create.mutate({ name: draft.name.trim(), description, rules, isDefault: draft.isDefault });
+  };
 
   return (
     <div className="space-y-6">
@@ -124,6 +156,9 @@ export function ProfileEditor({ profiles, canEdit, codes }: { profiles: ProfileV
             </label>
             <label className="text-sm">Maximum garbled ratio (0–1)
               <input className={input} type="number" min={0} max={1} step="any" value={draft.maxGarbledRatio} disabled={disabled} onChange={(e) => set("maxGarbledRatio", e.target.value)} />
+            </label>
+            <label className="text-sm">Maximum spelling error rate (0–1, English text)
+              <input className={input} type="number" min={0} max={1} step="any" placeholder="0.05" value={draft.maxSpellingErrorRate} disabled={disabled} onChange={(e) => set("maxSpellingErrorRate", e.target.value)} />
             </label>
             <label className="text-sm">Personal data
               <select className={input} value={draft.personalData} disabled={disabled} onChange={(e) => set("personalData", e.target.value as Draft["personalData"])}>
