@@ -9,6 +9,23 @@ export function toolError(err: unknown): CallToolResult {
   return { isError: true, content: [{ type: "text", text: message || "The tool failed." }] };
 }
 
+/**
+ * A tool handler that answers with `run`'s value as the structured result, and turns a throw
+ * into an `isError` result (a tool never throws at the client). Shared by the MCP servers
+ * instead of a try/catch in every tool.
+ */
+export function toolHandler<Args extends unknown[], T extends Record<string, unknown>>(
+  run: (...args: Args) => T | Promise<T>,
+): (...args: Args) => Promise<CallToolResult> {
+  return async (...args) => {
+    try {
+      return toolResult(await run(...args));
+    } catch (err) {
+      return toolError(err);
+    }
+  };
+}
+
 /** Text of a document given either inline or by id (the input schema guarantees exactly one). */
 export async function resolveDocument(
   input: { documentId?: string | undefined; text?: string | undefined },

@@ -2,7 +2,7 @@ import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import { AssessQualityProfileInput, ListProfilesOutput, QualityReportSchema, ValidateDocumentInput, ValidationResultSchema } from "../schemas";
 import { simhash64 } from "../text";
-import { resolveDocument, toolError, toolResult } from "../tool-result";
+import { resolveDocument, toolHandler } from "../tool-result";
 import { SERVICE_INFO, type DocumentSource } from "../types";
 import { assessQuality, NEAR_DUPLICATE_MAX_DISTANCE } from "./assess";
 import { builtinProfileSource, type ProfileSource, type SignatureStore } from "./profile";
@@ -45,13 +45,7 @@ export function createQualityServer(deps: QualityServerDeps): McpServer {
       outputSchema: QualityReportSchema,
       annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
     },
-    async (input) => {
-      try {
-        return toolResult(await run(input));
-      } catch (err) {
-        return toolError(err);
-      }
-    },
+    toolHandler((input) => run(input)),
   );
 
   server.registerTool(
@@ -63,14 +57,10 @@ export function createQualityServer(deps: QualityServerDeps): McpServer {
       outputSchema: ValidationResultSchema,
       annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
     },
-    async (input) => {
-      try {
-        const r = await run(input);
-        return toolResult({ passed: r.passed, profile: r.profile, failedRules: r.failedRules, score: r.score, grade: r.grade, issues: r.issues });
-      } catch (err) {
-        return toolError(err);
-      }
-    },
+    toolHandler(async (input) => {
+      const r = await run(input);
+      return { passed: r.passed, profile: r.profile, failedRules: r.failedRules, score: r.score, grade: r.grade, issues: r.issues };
+    }),
   );
 
   server.registerTool(
@@ -82,16 +72,10 @@ export function createQualityServer(deps: QualityServerDeps): McpServer {
       outputSchema: ListProfilesOutput,
       annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
     },
-    async () => {
-      try {
-        const list = await profiles.listProfiles();
-        return toolResult({
-          profiles: list.map((p) => ({ name: p.name, version: p.version, description: p.description ?? null, isDefault: p.isDefault ?? false, rules: p.rules })),
-        });
-      } catch (err) {
-        return toolError(err);
-      }
-    },
+    toolHandler(async () => {
+      const list = await profiles.listProfiles();
+      return { profiles: list.map((p) => ({ name: p.name, version: p.version, description: p.description ?? null, isDefault: p.isDefault ?? false, rules: p.rules })) };
+    }),
   );
   return server;
 }
