@@ -4,8 +4,8 @@ import { BUILTIN_SERVICE_NAMES } from "./services";
 import type { Supervisor } from "./supervisor";
 
 /**
- * Keeps this host's worker processes at each built-in service's `replicasDesired` (none
- * while it is disabled): applied on the Redis change message, and re-read every few seconds
+ * Keeps this host's worker processes at each service's `replicasDesired` (built-in and
+ * registered external ones; none while it is disabled or once it is removed): applied on the Redis change message, and re-read every few seconds
  * in case a message is lost. Settings live in Postgres, so a restart starts where it was.
  */
 export async function startReplicaController(options: {
@@ -14,21 +14,29 @@ export async function startReplicaController(options: {
   prefix: string;
   supervisor: Supervisor;
   everyMs?: number;
-  /** Limit to these services (tests); default every built-in one. */
+  /** Limit to these services (tests); default every built-in and external one. */
   services?: readonly string[];
   log?: (line: string) => void;
 }) {
   const { db, supervisor } = options;
   const log = options.log ?? (() => {});
-  const names = options.services ?? BUILTIN_SERVICE_NAMES;
+  const only = options.services;
+  const known = new Set<string>(only ?? BUILTIN_SERVICE_NAMES);
   let running = Promise.resolve();
   let stopped = false;
   const sync = () => {
     running = running
       .then(async () => {
-        const rows = await db.service.findMany({ where: { name: { in: [...names] } }, select: { name: true, enabled: true, replicasDesired: true } });
+        const rows = await db.service.findMany({
+          where: only ? { name: { in: [...only] } } : { OR: [{ name: { in: [...BUILTIN_SERVICE_NAMES] } }, { kind: "external" }] },
+          select: { name: true, enabled: true, replicasDesired: true },
+        });
         if (stopped) return;
+        const present = new Set(rows.map((r) => r.name));
         for (const row of rows) supervisor.scale(row.name, row.enabled ? Math.max(1, row.replicasDesired) : 0);
+        // A removed external service: stop its processes.
+        for (const name of known) if (!present.has(name)) supervisor.scale(name, 0);
+        for (const name of present) known.add(name);
       })
       .catch((error: Error) => log(`[supervisor] settings reload failed: ${error.message}`));
     return running;
@@ -36,7 +44,7 @@ export async function startReplicaController(options: {
   await sync();
   const subscriber = createWorkerRedis(options.redisUrl);
   subscriber.on("message", (_channel: string, name: string) => {
-    if (names.includes(name)) void sync();
+    if (!only || only.includes(name)) void sync();
   });
   await subscriber.subscribe(serviceSettingsChannel(options.prefix)).catch((error: Error) => log(`[supervisor] subscribe failed: ${error.message}`));
   const timer = setInterval(() => void sync(), options.everyMs ?? 5_000);

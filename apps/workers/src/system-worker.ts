@@ -5,7 +5,7 @@ import { Worker } from "bullmq";
 import type { Db } from "@docgate/db";
 import {
   AGGREGATE_QUEUE, AggregatePayloadSchema, HEALTH_CHECK_EVERY_MS, TRAIN_QUEUE, ToolCallReplies, aggregateJob, createOrchestratorContext,
-  AUTOSCALE_EVERY_MS, createWorkerRedis, reconcileJobs, runAutoscaler, runHealthChecks,
+  AUTOSCALE_EVERY_MS, ExternalClients, createWorkerRedis, reconcileJobs, runAutoscaler, runHealthChecks,
 } from "@docgate/orchestrator";
 
 const TRAIN_ENTRY = path.join(path.dirname(fileURLToPath(import.meta.url)), "train-process.ts");
@@ -91,6 +91,7 @@ export async function startSystemWorkers(options: SystemWorkerOptions) {
 
   // Health: a ping through each service's queue, HealthCheck rows, Service.status.
   const replies = new ToolCallReplies(createWorkerRedis(options.redisUrl), prefix);
+  const external = new ExternalClients();
   let checking = false;
   const healthEveryMs = options.healthEveryMs ?? HEALTH_CHECK_EVERY_MS;
   const health = healthEveryMs > 0
@@ -99,7 +100,7 @@ export async function startSystemWorkers(options: SystemWorkerOptions) {
         checking = true;
         try {
           if (!(await leader("health", healthEveryMs))) return;
-          const results = await runHealthChecks(ctx, replies, { timeoutMs: Math.max(1_000, Math.min(10_000, healthEveryMs)) });
+          const results = await runHealthChecks(ctx, replies, { timeoutMs: Math.max(1_000, Math.min(10_000, healthEveryMs)), external });
           for (const r of results.filter((x) => x.status !== "up")) log(`[health] ${r.service} ${r.status}: ${r.message ?? ""}`);
         } catch (error) {
           log(`[health] skipped: ${(error as Error).message}`);
@@ -132,6 +133,7 @@ export async function startSystemWorkers(options: SystemWorkerOptions) {
       clearInterval(autoscale);
       clearInterval(health);
       await replies.close();
+      await external.close();
       clearInterval(reconcile);
       await aggregator.close();
       await trainer.close();

@@ -6,12 +6,12 @@ import { isBuiltinService } from "./services";
 import { startServiceWorker } from "./service-worker";
 
 const service = process.argv[2] ?? "";
-if (!isBuiltinService(service)) {
-  console.error(`Unknown built-in service "${service}".`);
-  process.exit(2);
-}
 const env = workerEnv();
 const db = createDb(env.databaseUrl, { max: 6 });
+if (!isBuiltinService(service) && !(await db.service.findFirst({ where: { name: service, kind: "external" }, select: { name: true } }))) {
+  console.error(`Unknown service "${service}".`);
+  process.exit(2);
+}
 const log = (line: string) => console.log(line);
 const worker = await startServiceWorker({ db, redisUrl: env.redisUrl, prefix: env.prefix, service, log });
 

@@ -1,4 +1,7 @@
 import type { OrchestratorContext } from "./context";
+import { BREAKER_OPEN_MS, closeBreaker, openBreaker } from "./external/breaker";
+import type { ExternalClients } from "./external/clients";
+import { toCatalog } from "./external/register";
 import { INSTANCE_STALE_MS, forgetStaleInstances } from "./registry";
 import { callServiceTool, type ToolCallReplies } from "./tool-calls";
 
@@ -25,25 +28,28 @@ export function pingTool(tools: unknown): string | null {
 }
 
 /**
- * Pings every enabled built-in service through the queue its work takes (a BullMQ job on
- * `svc.<service>`; the direct-call list while it is paused, since a paused queue is not
- * down), records a HealthCheck row with the latency, and updates Service.status when it
- * changes. Instances silent for long are forgotten.
+ * Pings every enabled service and records a HealthCheck row with the latency, updating
+ * Service.status when it changes. Built-ins are pinged through the queue their work takes (a
+ * BullMQ job on `svc.<service>`; the direct-call list while paused, since a paused queue is
+ * not down). External servers get an MCP ping over HTTP (with their token); a failed ping
+ * opens their circuit breaker, and a good one after the open period closes it (and refreshes
+ * the tools catalog). Instances silent for long are forgotten.
  */
 export async function runHealthChecks(
   ctx: OrchestratorContext,
   replies: ToolCallReplies,
-  options: { timeoutMs?: number; degradedMs?: number; now?: () => Date } = {},
+  options: { timeoutMs?: number; degradedMs?: number; now?: () => Date; external?: ExternalClients } = {},
 ): Promise<HealthResult[]> {
   const now = options.now ?? (() => new Date());
   const timeoutMs = options.timeoutMs ?? 5_000;
   const degradedMs = options.degradedMs ?? 3_000;
   const services = await ctx.db.service.findMany({
-    where: { enabled: true, kind: "builtin" },
+    where: { enabled: true, kind: options.external ? undefined : "builtin" },
     include: { instances: { where: { heartbeatAt: { gte: new Date(now().getTime() - INSTANCE_STALE_MS) } }, select: { id: true } } },
   });
   const results = await Promise.all(
     services.map(async (service): Promise<HealthResult> => {
+      if (service.kind === "external") return checkExternal(ctx, options.external!, service, { timeoutMs, degradedMs });
       if (service.instances.length === 0) {
         return { service: service.name, status: "down", latencyMs: null, message: "No live worker instance (no heartbeat in the last 30 s)." };
       }
@@ -78,6 +84,34 @@ export async function runHealthChecks(
   await forgetStaleInstances(ctx.db, at);
   await ctx.db.healthCheck.deleteMany({ where: { checkedAt: { lt: new Date(at.getTime() - HEALTH_HISTORY_MS) } } });
   return results;
+}
+
+type ExternalRow = { name: string; url: string | null; token: string | null; timeoutMs: number; tools: unknown; breakerOpenUntil: Date | null };
+
+async function checkExternal(
+  ctx: OrchestratorContext,
+  clients: ExternalClients,
+  service: ExternalRow,
+  limits: { timeoutMs: number; degradedMs: number },
+): Promise<HealthResult> {
+  if (!service.url) return { service: service.name, status: "down", latencyMs: null, message: "No URL registered." };
+  const endpoint = { name: service.name, url: service.url, token: service.token, timeoutMs: limits.timeoutMs };
+  const started = performance.now();
+  try {
+    await clients.use(endpoint, (c) => c.ping({ timeoutMs: limits.timeoutMs }));
+    const latencyMs = Math.round(performance.now() - started);
+    if (service.breakerOpenUntil && service.breakerOpenUntil <= new Date()) await closeBreaker(ctx.db, service.name);
+    // The server may have gained or lost tools since it was registered.
+    const tools = toCatalog(await clients.use(endpoint, (c) => c.listTools()));
+    if (JSON.stringify(tools) !== JSON.stringify(service.tools)) await ctx.db.service.update({ where: { name: service.name }, data: { tools } });
+    if (latencyMs > limits.degradedMs) return { service: service.name, status: "degraded", latencyMs, message: `Answered in ${latencyMs} ms (over ${limits.degradedMs} ms).` };
+    return { service: service.name, status: "up", latencyMs, message: null };
+  } catch (error) {
+    if (!service.breakerOpenUntil || service.breakerOpenUntil <= new Date()) {
+      await openBreaker(ctx.db, service.name, new Date(Date.now() + BREAKER_OPEN_MS));
+    }
+    return { service: service.name, status: "down", latencyMs: null, message: `MCP ping failed: ${(error as Error).message.slice(0, 400)}` };
+  }
 }
 
 export type HealthHistoryEntry = { status: string; latencyMs: number | null; message: string | null; checkedAt: string };

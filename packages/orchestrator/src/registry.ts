@@ -70,6 +70,11 @@ export type ServiceSummary = {
   /** The autoscaling policy, or null for manual scaling. */
   autoscale: unknown;
   tools: unknown;
+  /** External services: where they live, the tool jobs call and how the document reaches it (never the token). */
+  external: {
+    url: string | null; tool: string | null; documentArgument: string | null; documentMapping: string; hasToken: boolean;
+    breaker: { state: "closed" | "open" | "half_open"; openUntil: string | null };
+  } | null;
   instances: { id: string; host: string; pid: number; version: string; concurrency: number; active: number; startedAt: string; heartbeatAt: string }[];
 };
 
@@ -96,6 +101,15 @@ export async function listServices(db: Db, now = new Date()): Promise<ServiceSum
     replicas: s.replicasDesired,
     autoscale: s.autoscale,
     tools: s.tools,
+    external: s.kind === "external"
+      ? {
+          url: s.url, tool: s.tool, documentArgument: s.documentArgument, documentMapping: s.documentMapping, hasToken: Boolean(s.token),
+          breaker: {
+            state: s.breakerOpenUntil === null ? "closed" : s.breakerOpenUntil > now ? "open" : "half_open",
+            openUntil: s.breakerOpenUntil?.toISOString() ?? null,
+          },
+        }
+      : null,
     instances: s.instances.map((i) => ({
       id: i.id, host: i.host, pid: i.pid, version: i.version, concurrency: i.concurrency, active: i.active,
       startedAt: i.startedAt.toISOString(), heartbeatAt: i.heartbeatAt.toISOString(),
@@ -109,5 +123,7 @@ function serviceStatus(kind: string, liveInstances: number, checked: string): Se
   if (checked === "down") return kind === "builtin" ? "degraded" : "down";
   if (checked === "degraded") return "degraded";
   if (kind !== "builtin" && checked !== "up") return "down";
+  // A reachable external server with no worker process to call it: its tasks wait.
+  if (kind !== "builtin" && liveInstances === 0) return "degraded";
   return "up";
 }

@@ -1,11 +1,14 @@
 import { createHash } from "node:crypto";
-import { inspectDocument, sniffType, UnreadableDocumentError } from "@docgate/mcp/extraction";
-import { getJobView, submitJob, waitForJob, type JobView } from "@docgate/orchestrator";
+import type { Prisma } from "@docgate/db";
+import { extractText, inspectDocument, sniffType, SUPPORTED_TYPES, UnreadableDocumentError } from "@docgate/mcp/extraction";
+import { acceptedJobView, submitJob, waitForJobView, type IncomingDocument, type JobView } from "@docgate/orchestrator";
 import { serverContext } from "./context";
 import { clientAddress } from "./access/deny";
 import { env } from "./env";
 import { ProcessFieldsSchema, WaitQuerySchema } from "./api-schemas";
 import { ApiError, invalidInput } from "./errors";
+import { requireKnownJobOptions } from "./job-options";
+import { loadCatalog } from "./mcp/catalog";
 import { chooseServices } from "./services";
 import { auditActor, principalHeaders, requireJobCapacity, requireRole, requireServices, type Principal } from "./principal";
 import { readUpload } from "./upload";
@@ -35,9 +38,14 @@ export async function processRequest(request: Request, principal: Principal): Pr
     profile: upload.fields.get("profile")?.[0],
   });
   if (!fields.success) throw invalidInput(fields.error);
-  const enabled = await db.service.findMany({ where: { enabled: true }, select: { name: true, kind: true } });
-  const services = chooseServices(fields.data.services, enabled);
+  // The enabled services from the per-process catalog the MCP gateway also uses (short TTL).
+  const services = chooseServices(fields.data.services, [...(await loadCatalog()).services.values()]);
   requireServices(principal, services.map((s) => s.name));
+  const options = {
+    ...(fields.data.taxonomy ? { taxonomy: fields.data.taxonomy } : {}),
+    ...(fields.data.profile ? { profile: fields.data.profile } : {}),
+  };
+  await requireKnownJobOptions(options);
 
   const sniffed = await sniffType(upload.file.bytes);
   if (!sniffed.ok) {
@@ -52,32 +60,55 @@ export async function processRequest(request: Request, principal: Principal): Pr
     throw error;
   }
 
-  const { jobId } = await submitJob(orchestrator, {
-    document: {
-      bytes: upload.file.bytes,
-      filename: upload.file.filename,
-      mimeType: sniffed.mimeType,
-      sha256: createHash("sha256").update(upload.file.bytes).digest("hex"),
-      pages: pages ?? null,
-    },
+  const document: IncomingDocument = {
+    bytes: upload.file.bytes,
+    filename: upload.file.filename,
+    mimeType: sniffed.mimeType,
+    sha256: createHash("sha256").update(upload.file.bytes).digest("hex"),
+    pages: pages ?? null,
+    extracted: await extractAtTheDoor(upload.file.bytes, sniffed.mimeType),
+  };
+  const submitted = await submitJob(orchestrator, {
+    document,
     services,
-    options: {
-      ...(fields.data.taxonomy ? { taxonomy: fields.data.taxonomy } : {}),
-      ...(fields.data.profile ? { profile: fields.data.profile } : {}),
-    },
+    options,
     actor: auditActor(principal),
     apiKeyId: principal.kind === "api_key" ? principal.id : null,
     userId: principal.kind === "user" ? principal.id : null,
     ip: clientIp(request),
     userAgent: request.headers.get("user-agent"),
+    requestId: request.headers.get("x-request-id")?.slice(0, 200) || null,
   });
 
-  const finished = query.data.wait > 0
-    ? await waitForJob(db, events, jobId, { timeoutMs: query.data.wait * 1000, signal: request.signal })
-    : false;
-  const job = await getJobView(db, jobId);
-  if (!job) throw new ApiError(500, "internal_error", "The job vanished after it was accepted.");
-  return { job, finished, headers: principalHeaders(principal) };
+  const headers = principalHeaders(principal);
+  if (query.data.wait === 0) {
+    const job = acceptedJobView({
+      id: submitted.jobId, createdAt: submitted.createdAt, services: services.map((s) => s.name), options,
+      document: { id: submitted.documentId, filename: document.filename, mimeType: document.mimeType, sizeBytes: document.bytes.byteLength, sha256: document.sha256, pages: document.pages ?? null },
+    });
+    return { job, finished: false, headers };
+  }
+  const waited = await waitForJobView(db, events, submitted.jobId, { timeoutMs: query.data.wait * 1000, signal: request.signal });
+  if (!waited) throw new ApiError(500, "internal_error", "The job vanished after it was accepted.");
+  return { job: waited.view, finished: waited.finished, headers };
+}
+
+/** Plain text this small costs less to extract here than a worker's extra round trips; the workers do the rest, once. */
+const EXTRACT_AT_THE_DOOR_MAX_BYTES = 256 * 1024;
+
+async function extractAtTheDoor(bytes: Uint8Array, mimeType: string): Promise<IncomingDocument["extracted"]> {
+  if (mimeType !== SUPPORTED_TYPES.text || bytes.byteLength > EXTRACT_AT_THE_DOOR_MAX_BYTES) return null;
+  try {
+    const extracted = await extractText(bytes, SUPPORTED_TYPES.text);
+    return {
+      // Postgres text cannot hold NUL; nothing downstream needs it (as the workers store it).
+      text: extracted.text.replaceAll("\u0000", ""),
+      pageTexts: extracted.pages.map((p) => p.replaceAll("\u0000", "")),
+      extraction: { metadata: extracted.metadata, truncated: extracted.truncated, warnings: extracted.warnings } as Prisma.InputJsonObject,
+    };
+  } catch {
+    return null; // a worker extracts it and reports what went wrong on the task
+  }
 }
 
 /** The client address as our proxy saw it (see access/deny.ts). */

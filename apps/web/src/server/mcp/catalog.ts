@@ -15,7 +15,7 @@ export type CatalogTool = {
   definition: Tool;
 };
 
-export type CatalogService = { name: string; kind: string; timeoutMs: number; live: boolean; tools: CatalogTool[] };
+export type CatalogService = { name: string; kind: string; tool: string | null; timeoutMs: number; live: boolean; tools: CatalogTool[] };
 export type Catalog = { services: Map<string, CatalogService>; tools: Map<string, CatalogTool> };
 
 /**
@@ -50,12 +50,12 @@ async function readCatalog(now: number): Promise<Catalog> {
   const rows = await db.service.findMany({
     where: { enabled: true },
     orderBy: { name: "asc" },
-    select: { name: true, kind: true, tools: true, timeoutMs: true, paused: true, _count: { select: { instances: { where: { heartbeatAt: { gte: since } } } } } },
+    select: { name: true, kind: true, tool: true, tools: true, timeoutMs: true, paused: true, _count: { select: { instances: { where: { heartbeatAt: { gte: since } } } } } },
   });
   const services = new Map<string, CatalogService>();
   const tools = new Map<string, CatalogTool>();
   for (const row of rows) {
-    const entry: CatalogService = { name: row.name, kind: row.kind, timeoutMs: row.timeoutMs, live: row._count.instances > 0 && !row.paused, tools: [] };
+    const entry: CatalogService = { name: row.name, kind: row.kind, tool: row.tool, timeoutMs: row.timeoutMs, live: row._count.instances > 0 && !row.paused, tools: [] };
     for (const raw of Array.isArray(row.tools) ? row.tools : []) {
       const definition = toToolDefinition(row.name, raw);
       if (!definition) continue;

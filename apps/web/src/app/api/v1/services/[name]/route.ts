@@ -1,8 +1,9 @@
-import { listServices, ServicePatchSchema, updateServiceSettings } from "@docgate/orchestrator";
+import { listServices, removeExternalService, ServicePatchSchema, updateServiceSettings } from "@docgate/orchestrator";
 import { serverContext } from "~/server/context";
 import { ApiError } from "~/server/errors";
 import { apiRoute } from "~/server/access/route";
 import { readJson } from "~/server/json-body";
+import { invalidateCatalog } from "~/server/mcp/catalog";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
@@ -23,4 +24,12 @@ export const PATCH = apiRoute<Params>("admin", async ({ request, change }, { nam
   const { db, orchestrator } = serverContext();
   await updateServiceSettings({ db, redis: orchestrator.redis, prefix: orchestrator.prefix }, { name, patch }, change);
   return Response.json(await serviceView(name));
+});
+
+/** Removes an external service (409 while it has unfinished tasks; built-ins are disabled instead). */
+export const DELETE = apiRoute<Params>("admin", async ({ change }, { name }) => {
+  const { db, orchestrator } = serverContext();
+  await removeExternalService({ db, redis: orchestrator.redis, prefix: orchestrator.prefix }, name, change);
+  invalidateCatalog();
+  return new Response(null, { status: 204 });
 });

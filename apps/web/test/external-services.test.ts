@@ -1,0 +1,217 @@
+// External MCP servers: a real SDK server over Streamable HTTP started here, registered through
+// the admin API (allowlist, token), its tools listed, used in a job, then stopped: the health
+// check sees it down, the circuit breaker opens and answers fast, and it recovers half-open.
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
+import { z } from "zod";
+import { ExternalClients, ToolCallReplies, createOrchestratorContext, createWorkerRedis, runHealthChecks } from "@docgate/orchestrator";
+import { startServiceWorker, type ServiceWorkerHandle } from "../../workers/src/service-worker";
+import { BOOTSTRAP_KEY, REDIS_URL, eventually, form, startHarness, type Harness } from "./harness";
+import { expectError, params, request } from "./access-helpers";
+
+const TOKEN = `ext-${randomUUID()}`;
+
+/** A small MCP server with a token check: counts the words of the text it is given. */
+function startWordCounter(port = 0): Promise<{ server: http.Server; port: number; calls: { authorization?: string }[] }> {
+  const calls: { authorization?: string }[] = [];
+  const server = http.createServer(async (req, res) => {
+    calls.push({ authorization: req.headers.authorization });
+    if (req.headers.authorization !== `Bearer ${TOKEN}`) {
+      res.writeHead(401, { "content-type": "application/json" }).end(JSON.stringify({ error: "unauthorized" }));
+      return;
+    }
+    // Stateless: a fresh server and transport per request.
+    const mcp = new McpServer({ name: "word-counter", version: "1.2.3" });
+    mcp.registerTool(
+      "count_words",
+      { description: "Counts words.", inputSchema: { text: z.string() }, outputSchema: { words: z.number(), first: z.string() } },
+      async ({ text }) => {
+        const words = text.split(/\s+/).filter(Boolean);
+        const output = { words: words.length, first: words[0] ?? "" };
+        return { content: [{ type: "text", text: JSON.stringify(output) }], structuredContent: output };
+      },
+    );
+    mcp.registerTool("refuse", { description: "Always fails.", inputSchema: { text: z.string() } }, async () => ({
+      isError: true, content: [{ type: "text", text: "I refuse." }],
+    }));
+    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+    res.on("close", () => void transport.close());
+    await mcp.connect(transport);
+    await transport.handleRequest(req, res);
+  });
+  return new Promise((resolve) => server.listen(port, "127.0.0.1", () => resolve({ server, port: (server.address() as AddressInfo).port, calls })));
+}
+
+let harness: Harness;
+let counter: Awaited<ReturnType<typeof startWordCounter>>;
+let worker: ServiceWorkerHandle | undefined;
+let services: typeof import("~/app/api/v1/services/route");
+let service: typeof import("~/app/api/v1/services/[name]/route");
+let processRoute: typeof import("~/app/api/v1/process/route");
+
+type ServiceJson = {
+  name: string; kind: string; status: string; tools: { name: string }[];
+  external: { url: string; tool: string; documentArgument: string; hasToken: boolean; breaker: { state: string } } | null;
+};
+type JobJson = { id: string; status: string; results: Record<string, { status: string; output: Record<string, unknown> | null; error: { code: string; message: string } | null }> };
+
+const register = (json: unknown, key?: string) => services.POST(request("POST", "/api/v1/services", { json, key }), params());
+const view = async (name: string) => (await (await service.GET(request("GET", `/api/v1/services/${name}`), params({ name }))).json()) as ServiceJson;
+const run = async (text: string, serviceName = "wordcount") => {
+  const response = await processRoute.POST(request("POST", "/api/v1/process?wait=20", {
+    body: form({ document: { bytes: text, filename: "words.txt" }, services: [serviceName] }),
+  }));
+  expect(response.status).toBe(200);
+  return (await response.json()) as JobJson;
+};
+
+beforeAll(async () => {
+  harness = await startHarness();
+  counter = await startWordCounter();
+  process.env.DOCGATE_EXTERNAL_HOSTS = `localhost:1, 127.0.0.1:${counter.port}`;
+  services = await import("~/app/api/v1/services/route");
+  service = await import("~/app/api/v1/services/[name]/route");
+  processRoute = await import("~/app/api/v1/process/route");
+});
+
+afterAll(async () => {
+  await worker?.close();
+  counter?.server.close();
+  await harness?.stop();
+  delete process.env.DOCGATE_EXTERNAL_HOSTS;
+});
+
+describe("registering an external MCP server", () => {
+  it("refuses hosts off the allowlist, bad input, an unreachable server and a wrong token, writing nothing", async () => {
+    await expectError(await register({ name: "elsewhere", url: "http://10.0.0.1:8080/mcp" }), 400, "host_not_allowed");
+    await expectError(await register({ name: "otherport", url: `http://127.0.0.1:${counter.port + 1}/mcp` }), 400, "host_not_allowed");
+    await expectError(await register({ name: "ok-name", url: `ftp://127.0.0.1:${counter.port}/` }), 400, "invalid_url");
+    await expectError(await register({ name: "Has.Dots", url: `http://127.0.0.1:${counter.port}/mcp` }), 400);
+    await expectError(await register({ name: "wordcount", url: `http://127.0.0.1:${counter.port}/mcp`, token: "wrong" }), 400, "service_unreachable");
+    await expectError(await register({ name: "classification", url: `http://127.0.0.1:${counter.port}/mcp`, token: TOKEN }), 409, "service_exists");
+    expect(await harness.database.db.service.count({ where: { kind: "external" } })).toBe(0);
+  });
+
+  it("is for admins only", async () => {
+    const { createApiKey } = await import("@docgate/db");
+    const operator = (await createApiKey(harness.database.db, { name: "ext operator", role: "operator" })).secret;
+    await expectError(await register({ name: "wordcount", url: `http://127.0.0.1:${counter.port}/mcp`, token: TOKEN }, operator), 403);
+  });
+
+  it("lists the server's tools, picks the tool jobs call, keeps the token secret, and audits it", async () => {
+    const response = await register({ name: "wordcount", url: `http://127.0.0.1:${counter.port}/mcp`, token: TOKEN });
+    expect(response.status).toBe(201);
+    const body = (await response.json()) as ServiceJson;
+    expect(body).toMatchObject({ name: "wordcount", kind: "external", external: { tool: "count_words", documentArgument: "text", hasToken: true } });
+    expect(body.tools.map((t) => t.name).sort()).toEqual(["count_words", "refuse"]);
+    expect(JSON.stringify(body)).not.toContain(TOKEN);
+    const audit = await harness.database.db.auditLog.findFirstOrThrow({ where: { action: "service.register", target: "wordcount" } });
+    expect(JSON.stringify(audit.metadata)).not.toContain(TOKEN);
+    expect(counter.calls.every((c) => c.authorization === `Bearer ${TOKEN}` || c.authorization === "Bearer wrong")).toBe(true);
+  });
+});
+
+describe("using an external service", () => {
+  it("runs a job's task through the server's tool with the extracted text, carrying the token", async () => {
+    worker = await startServiceWorker({ db: harness.database.db, redisUrl: REDIS_URL, prefix: harness.prefix, service: "wordcount", settingsEveryMs: 200 });
+    const before = counter.calls.length;
+    const job = await run(`alpha beta gamma delta ${randomUUID()}`);
+    expect(job.status).toBe("succeeded");
+    expect(job.results.wordcount).toMatchObject({ status: "succeeded", output: { words: 5, first: "alpha" } });
+    expect(counter.calls.slice(before).every((c) => c.authorization === `Bearer ${TOKEN}`)).toBe(true);
+    expect((await view("wordcount")).status).toBe("up");
+  });
+
+  it("its tools are on the MCP gateway as `<service>.<tool>` and answer through the worker", async () => {
+    const { POST, GET, DELETE } = await import("~/app/api/mcp/route");
+    const { serveFetchHandler } = await import("~/server/mcp/node-http");
+    const { resetMcpRuntime } = await import("~/server/mcp/runtime");
+    (await import("~/server/mcp/catalog")).invalidateCatalog();
+    const gateway = await serveFetchHandler((r: Request) => (r.method === "GET" ? GET(r) : r.method === "DELETE" ? DELETE(r) : POST(r)));
+    const client = new Client({ name: "external-test", version: "1.0.0" });
+    try {
+      await client.connect(new StreamableHTTPClientTransport(new URL(`${gateway.url}/api/mcp`), {
+        requestInit: { headers: { authorization: `Bearer ${BOOTSTRAP_KEY}` } },
+      }));
+      const { tools } = await client.listTools();
+      expect(tools.map((t) => t.name)).toEqual(expect.arrayContaining(["wordcount.count_words", "wordcount.refuse"]));
+      const result = await client.callTool({ name: "wordcount.count_words", arguments: { text: "one two three four" } });
+      expect(result.isError).toBeFalsy();
+      expect(result.structuredContent).toMatchObject({ words: 4, first: "one" });
+    } finally {
+      await client.close();
+      await gateway.close();
+      await resetMcpRuntime();
+    }
+  });
+
+  it("a tool's own error fails the task with that message (no retries, breaker untouched)", async () => {
+    const { db } = harness.database;
+    await db.service.update({ where: { name: "wordcount" }, data: { tool: "refuse" } });
+    await eventually(async () => {
+      const job = await run(`refuse me ${randomUUID()}`);
+      return job.results.wordcount?.error?.message === "I refuse." && job;
+    }, 10_000);
+    await db.service.update({ where: { name: "wordcount" }, data: { tool: "count_words" } });
+    expect((await view("wordcount")).external?.breaker.state).toBe("closed");
+  });
+
+  it("stopped: the health check marks it down, the breaker opens and jobs fail fast; half-open, one success closes it", async () => {
+    const { db } = harness.database;
+    const ctx = createOrchestratorContext({ db, redis: createWorkerRedis(REDIS_URL), prefix: harness.prefix });
+    const replies = new ToolCallReplies(createWorkerRedis(REDIS_URL), harness.prefix);
+    const clients = new ExternalClients();
+    try {
+      await new Promise<void>((resolve) => {
+        counter.server.close(() => resolve());
+        counter.server.closeAllConnections();
+      });
+      const results = await runHealthChecks(ctx, replies, { external: clients, timeoutMs: 2_000 });
+      expect(results.find((r) => r.service === "wordcount")).toMatchObject({ status: "down" });
+      const down = await view("wordcount");
+      expect(down.status).toBe("down");
+      expect(down.external?.breaker.state).toBe("open");
+
+      // The worker learns the breaker state from the row and refuses without calling out.
+      await eventually(async () => Boolean(worker!.settings().breakerOpenUntil), 5_000);
+      const started = Date.now();
+      const job = await run(`fast failure ${randomUUID()}`);
+      expect(job.status).toBe("failed");
+      expect(job.results.wordcount?.error?.code).toBe("service_unavailable");
+      expect(Date.now() - started).toBeLessThan(5_000);
+
+      // The server comes back; once the open period is over (moved here to the past) the next call is the probe.
+      counter = await startWordCounter(counter.port);
+      await db.service.update({ where: { name: "wordcount" }, data: { breakerOpenUntil: new Date(Date.now() - 1) } });
+      await eventually(async () => worker!.settings().breakerOpenUntil !== null && worker!.settings().breakerOpenUntil!.getTime() < Date.now(), 5_000);
+      const recovered = await run(`one two ${randomUUID()}`);
+      expect(recovered.results.wordcount).toMatchObject({ status: "succeeded", output: { words: 3 } });
+      expect((await view("wordcount")).external?.breaker.state).toBe("closed");
+      const healthy = await runHealthChecks(ctx, replies, { external: clients, timeoutMs: 2_000 });
+      expect(healthy.find((r) => r.service === "wordcount")?.status).toBe("up");
+    } finally {
+      await clients.close();
+      await replies.close();
+      await ctx.close();
+    }
+  });
+});
+
+describe("removing an external service", () => {
+  it("refuses built-ins, removes an external one with an audit row", async () => {
+    await expectError(await service.DELETE(request("DELETE", "/api/v1/services/quality"), params({ name: "quality" })), 409, "builtin_service");
+    await worker?.close();
+    worker = undefined;
+    const removed = await service.DELETE(request("DELETE", "/api/v1/services/wordcount"), params({ name: "wordcount" }));
+    expect(removed.status).toBe(204);
+    await expectError(await service.GET(request("GET", "/api/v1/services/wordcount"), params({ name: "wordcount" })), 404);
+    expect(await harness.database.db.auditLog.count({ where: { action: "service.remove", target: "wordcount" } })).toBe(1);
+    await expectError(await service.DELETE(request("DELETE", "/api/v1/services/wordcount"), params({ name: "wordcount" })), 404);
+  });
+});
