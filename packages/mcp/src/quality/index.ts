@@ -14,6 +14,7 @@ export {
   type IssueLocation,
   type QualityInput,
   type AssessOptions,
+  type MetricFamily,
   type FailedRule,
   type PageScore,
 } from "./assess";
