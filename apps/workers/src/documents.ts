@@ -1,5 +1,5 @@
 import type { Db, Prisma } from "@docgate/db";
-import { UnreadableDocumentError, extractText, type SupportedMimeType } from "@docgate/mcp/extraction";
+import { UnreadableDocumentError, extractText, fromStoredExtraction, toStoredExtraction, type StoredExtraction, type SupportedMimeType } from "@docgate/mcp/extraction";
 import type { DocumentSource, DocumentText } from "@docgate/mcp";
 
 /**
@@ -16,15 +16,13 @@ export function createDocumentSource(db: Db): DocumentSource {
       if (!doc) throw new UnreadableDocumentError(`Document ${documentId} does not exist.`);
       if (doc.extractionError) throw new UnreadableDocumentError(doc.extractionError);
       if (doc.text !== null) {
-        const stored = (doc.metadata ?? {}) as { extraction?: Pick<DocumentText, "metadata" | "truncated" | "warnings"> };
+        const stored = (doc.metadata ?? {}) as { extraction?: Partial<StoredExtraction> };
         return {
           documentId: doc.id,
           mimeType: doc.mimeType as SupportedMimeType,
           text: doc.text,
           pages: (doc.pageTexts as string[] | null) ?? [doc.text],
-          metadata: stored.extraction?.metadata ?? {},
-          truncated: stored.extraction?.truncated ?? false,
-          warnings: stored.extraction?.warnings ?? [],
+          ...fromStoredExtraction(stored.extraction),
         };
       }
       return extractAndStore(db, doc.id, doc.mimeType as SupportedMimeType);
@@ -44,7 +42,7 @@ async function extractAndStore(db: Db, documentId: string, mimeType: SupportedMi
         pageTexts: extracted.pages.map((p) => p.replaceAll("\u0000", "")),
         // The page count from the gateway's inspection is the real one; extraction may stop early.
         ...(pages === null ? { pages: extracted.pages.length } : {}),
-        metadata: { extraction: { metadata: extracted.metadata, truncated: extracted.truncated, warnings: extracted.warnings } } as Prisma.InputJsonObject,
+        metadata: { extraction: toStoredExtraction(extracted) } as unknown as Prisma.InputJsonObject,
         extractedAt: new Date(),
       },
     });

@@ -2,7 +2,7 @@
  * Document fixtures built in code (no binary files in the repo). Other packages' tests
  * import this file by relative path (`packages/mcp/test/fixtures.ts`).
  */
-import { deflateRawSync } from "node:zlib";
+import { deflateRawSync, deflateSync } from "node:zlib";
 
 export type PdfMeta = { title?: string; author?: string; created?: Date };
 
@@ -69,6 +69,38 @@ export function makePdf(pages: string[] | string, meta: PdfMeta = {}): Uint8Arra
   out += `xref\n0 ${objects.length}\n0000000000 65535 f \n`;
   for (let id = 1; id < objects.length; id++) out += `${String(offsets[id]).padStart(10, "0")} 00000 n \n`;
   out += `trailer\n<< /Size ${objects.length} /Root 1 0 R /Info 4 0 R >>\nstartxref\n${xrefAt}\n%%EOF\n`;
+  return new Uint8Array(Buffer.from(out, "latin1"));
+}
+
+/**
+ * A PDF whose pages are only pictures (DeviceGray, 8 bits, Flate), like a scan: no text
+ * layer. `pages` are gray images (one byte per pixel); each fills a page of its pixel size.
+ */
+export function makeImagePdf(pages: { width: number; height: number; data: Uint8Array }[]): Uint8Array {
+  const objects: string[] = [];
+  const pageIds = pages.map((_, i) => 3 + i * 3);
+  objects[1] = "<< /Type /Catalog /Pages 2 0 R >>";
+  objects[2] = `<< /Type /Pages /Kids [${pageIds.map((id) => `${id} 0 R`).join(" ")}] /Count ${pages.length} >>`;
+  pages.forEach((img, i) => {
+    const id = pageIds[i]!;
+    const ops = `q ${img.width} 0 0 ${img.height} 0 0 cm /Im0 Do Q`;
+    const pixels = deflateSync(img.data).toString("latin1");
+    objects[id] =
+      `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 ${img.width} ${img.height}] /Resources << /XObject << /Im0 ${id + 2} 0 R >> >> /Contents ${id + 1} 0 R >>`;
+    objects[id + 1] = `<< /Length ${ops.length} >>\nstream\n${ops}\nendstream`;
+    objects[id + 2] =
+      `<< /Type /XObject /Subtype /Image /Width ${img.width} /Height ${img.height} /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /FlateDecode /Length ${pixels.length} >>\nstream\n${pixels}\nendstream`;
+  });
+  let out = "%PDF-1.4\n%\xe2\xe3\xcf\xd3\n";
+  const offsets: number[] = [];
+  for (let id = 1; id < objects.length; id++) {
+    offsets[id] = Buffer.byteLength(out, "latin1");
+    out += `${id} 0 obj\n${objects[id]}\nendobj\n`;
+  }
+  const xrefAt = Buffer.byteLength(out, "latin1");
+  out += `xref\n0 ${objects.length}\n0000000000 65535 f \n`;
+  for (let id = 1; id < objects.length; id++) out += `${String(offsets[id]).padStart(10, "0")} 00000 n \n`;
+  out += `trailer\n<< /Size ${objects.length} /Root 1 0 R >>\nstartxref\n${xrefAt}\n%%EOF\n`;
   return new Uint8Array(Buffer.from(out, "latin1"));
 }
 

@@ -1,6 +1,10 @@
-import { convert } from "html-to-text";
 import mammoth from "mammoth";
+import { readEmail } from "./email";
+import { decodeEntities, htmlMetadata, htmlStructure, htmlToPlainText, structureCut } from "./html";
 import { checkDocxSize, openPdf } from "./inspect";
+import { readMarkdown } from "./markdown";
+import { OcrTimeoutError, sharedOcrEngine, type OcrEngine } from "./ocr";
+import { pageImages } from "./pdf-images";
 import { decodeHead, detectUtf16Bom } from "./sniff";
 import { readZipDirectory, readZipEntry } from "./zip";
 import {
@@ -8,43 +12,76 @@ import {
   SUPPORTED_TYPES,
   UnreadableDocumentError,
   type ExtractedDocument,
+  type ExtractionCut,
   type ExtractionLimits,
+  type OcrReport,
   type SupportedMimeType,
 } from "./types";
 
 type Metadata = ExtractedDocument["metadata"];
+/** What a reader returns; `finish` turns it into the ExtractedDocument. */
+type Read = Omit<ExtractedDocument, "truncated" | "warnings" | "cuts"> & { cuts: ExtractionCut[]; notes?: string[] };
+
+export type ExtractOptions = {
+  /** OCR engine for PDF pages without text (default: the shared lazily started one). */
+  ocr?: OcrEngine;
+};
+
+/** Cuts that leave text out (an unread attachment or a capped structure list do not). */
+const TEXT_CUTS = new Set<ExtractionCut["limit"]>(["pages", "characters", "time", "ocr_pages", "ocr_time"]);
 
 /**
  * Extracts plain text. Throws UnreadableDocumentError on input that cannot be parsed;
- * beyond a limit (pages, characters, time) returns what was read with `truncated: true`
- * and a warning saying what was cut.
+ * beyond a limit (pages, characters, time, OCR pages and time) returns what was read with
+ * `truncated: true`, a `cuts` entry per limit and a warning saying what was cut.
  */
 export async function extractText(
   bytes: Uint8Array,
   mimeType: SupportedMimeType,
   limits: Partial<ExtractionLimits> = {},
+  options: ExtractOptions = {},
 ): Promise<ExtractedDocument> {
   const lim: ExtractionLimits = { ...DEFAULT_LIMITS, ...limits };
   const deadline = Date.now() + lim.timeoutMs;
-  let result: ExtractedDocument;
+  let read: Read;
   switch (mimeType) {
     case SUPPORTED_TYPES.pdf:
-      result = await extractPdf(bytes, lim, deadline);
+      read = await extractPdf(bytes, lim, deadline, options.ocr ?? sharedOcrEngine());
       break;
     case SUPPORTED_TYPES.docx:
-      result = await withTimeout(extractDocx(bytes), lim.timeoutMs, "DOCX");
+      read = await withTimeout(extractDocx(bytes), lim.timeoutMs, "DOCX");
       break;
     case SUPPORTED_TYPES.html:
-      result = extractHtml(bytes);
+      read = extractHtml(bytes);
       break;
-    case SUPPORTED_TYPES.text:
-      result = { mimeType, text: decodeText(bytes), pages: [], metadata: {}, truncated: false, warnings: [] };
-      result.pages = [result.text];
+    case SUPPORTED_TYPES.markdown: {
+      const md = readMarkdown(decodeText(bytes));
+      read = { mimeType, text: md.text, pages: [md.text], metadata: md.metadata, structure: md.structure, cuts: md.capped ? [structureCut()] : [] };
       break;
+    }
+    case SUPPORTED_TYPES.email: {
+      const mail = await withTimeout(readEmail(bytes), lim.timeoutMs, "e-mail");
+      read = { mimeType, text: mail.text, pages: [mail.text], metadata: mail.metadata, structure: mail.structure, cuts: mail.cuts };
+      break;
+    }
+    case SUPPORTED_TYPES.text: {
+      const text = decodeText(bytes);
+      read = { mimeType, text, pages: [text], metadata: {}, structure: null, cuts: [] };
+      break;
+    }
     default:
       throw new UnreadableDocumentError(`Unsupported document type ${String(mimeType)}.`);
   }
-  return applyCharLimit(result, lim.maxChars);
+  return applyCharLimit(finish(read), lim.maxChars);
+}
+
+function finish({ notes = [], cuts, ...read }: Read): ExtractedDocument {
+  return {
+    ...read,
+    cuts,
+    truncated: cuts.some((c) => TEXT_CUTS.has(c.limit)),
+    warnings: [...cuts.map((c) => c.message), ...notes],
+  };
 }
 
 /** UTF-8 (or UTF-16 with BOM); invalid sequences become U+FFFD so quality can see them. */
@@ -65,12 +102,14 @@ function applyCharLimit(doc: ExtractedDocument, maxChars: number): ExtractedDocu
     pages.push(cut);
     used += cut.length + 2;
   }
+  const cut: ExtractionCut = { limit: "characters", message: `Text was cut at ${maxChars} characters (the document has ${doc.text.length}).` };
   return {
     ...doc,
     text: doc.text.slice(0, maxChars),
     pages,
     truncated: true,
-    warnings: [...doc.warnings, `Text was cut at ${maxChars} characters (the document has ${doc.text.length}).`],
+    cuts: [...(doc.cuts ?? []), cut],
+    warnings: [...doc.warnings, cut.message],
   };
 }
 
@@ -89,24 +128,23 @@ async function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promi
   }
 }
 
-async function extractPdf(bytes: Uint8Array, lim: ExtractionLimits, deadline: number): Promise<ExtractedDocument> {
+/** A page with fewer characters than this has no usable text layer: OCR it. */
+const MIN_TEXT_LAYER_CHARS = 3;
+
+async function extractPdf(bytes: Uint8Array, lim: ExtractionLimits, deadline: number, ocr: OcrEngine): Promise<Read> {
   const doc = await withTimeout(openPdf(bytes), lim.timeoutMs, "PDF");
-  const warnings: string[] = [];
-  let truncated = false;
+  const cuts: ExtractionCut[] = [];
+  const notes: string[] = [];
   try {
     const metadata = await readPdfMetadata(doc);
     const total = doc.numPages;
     const readable = Math.min(total, lim.maxPages);
-    if (total > lim.maxPages) {
-      truncated = true;
-      warnings.push(`Only the first ${lim.maxPages} of ${total} pages were read.`);
-    }
+    if (total > lim.maxPages) cuts.push({ limit: "pages", message: `Only the first ${lim.maxPages} of ${total} pages were read.` });
     const pages: string[] = [];
     let failed = 0;
     for (let i = 1; i <= readable; i++) {
       if (Date.now() > deadline) {
-        truncated = true;
-        warnings.push(`Reading stopped after ${i - 1} of ${total} pages: the ${lim.timeoutMs} ms time limit was reached.`);
+        cuts.push({ limit: "time", message: `Reading stopped after ${i - 1} of ${total} pages: the ${lim.timeoutMs} ms time limit was reached.` });
         break;
       }
       try {
@@ -128,11 +166,79 @@ async function extractPdf(bytes: Uint8Array, lim: ExtractionLimits, deadline: nu
     if (failed === readable && readable > 0) {
       throw new UnreadableDocumentError("The PDF cannot be read: none of its pages could be parsed.");
     }
-    if (failed > 0) warnings.push(`${failed} page(s) could not be parsed and are empty.`);
-    return { mimeType: SUPPORTED_TYPES.pdf, text: pages.join("\n\n"), pages, metadata, truncated, warnings };
+    if (failed > 0) notes.push(`${failed} page(s) could not be parsed and are empty.`);
+    const report = await ocrPages(doc, pages, lim, ocr, cuts);
+    return { mimeType: SUPPORTED_TYPES.pdf, text: pages.join("\n\n"), pages, metadata, structure: null, ocr: report, cuts, notes };
   } finally {
     await doc.destroy().catch(() => undefined);
   }
+}
+
+/**
+ * OCRs the embedded pictures of pages that have no text layer, in page order, within
+ * `maxOcrPages` and `ocrTimeoutMs`; fills `pages` in place. A page that cannot be OCRed
+ * (no picture, engine failure, budget gone) stays empty and is listed with the reason.
+ */
+async function ocrPages(
+  doc: Awaited<ReturnType<typeof openPdf>>,
+  pages: string[],
+  lim: ExtractionLimits,
+  ocr: OcrEngine,
+  cuts: ExtractionCut[],
+): Promise<OcrReport> {
+  const started = Date.now();
+  const report: OcrReport = { engine: "tesseract.js", pages: [], meanConfidence: null, skipped: [], ms: 0 };
+  const empty = pages.flatMap((text, i) => (text.replace(/\s/g, "").length < MIN_TEXT_LAYER_CHARS ? [i + 1] : []));
+  const confidences: number[] = [];
+  const overPages: number[] = [];
+  const overTime: number[] = [];
+  for (const pageNumber of empty) {
+    const left = started + lim.ocrTimeoutMs - Date.now();
+    if (report.pages.length >= lim.maxOcrPages) {
+      overPages.push(pageNumber);
+      continue;
+    }
+    if (left <= 0) {
+      overTime.push(pageNumber);
+      continue;
+    }
+    try {
+      const page = await doc.getPage(pageNumber);
+      const images = await withTimeout(pageImages(page), left, "page images");
+      page.cleanup();
+      if (!images.length) {
+        report.skipped.push({ page: pageNumber, reason: "The page has no text layer and no embedded picture to read." });
+        continue;
+      }
+      const texts: string[] = [];
+      for (const image of images) {
+        const result = await ocr.recognize(image, started + lim.ocrTimeoutMs - Date.now());
+        texts.push(result.text.trim());
+        confidences.push(result.confidence);
+      }
+      pages[pageNumber - 1] = texts.filter(Boolean).join("\n\n");
+      report.pages.push(pageNumber);
+    } catch (err) {
+      if (err instanceof OcrTimeoutError || Date.now() >= started + lim.ocrTimeoutMs) overTime.push(pageNumber);
+      else report.skipped.push({ page: pageNumber, reason: `OCR failed: ${err instanceof Error ? err.message : String(err)}.` });
+    }
+  }
+  if (overPages.length) {
+    cuts.push({ limit: "ocr_pages", message: `${overPages.length} page(s) without text were not OCRed: the limit is ${lim.maxOcrPages} OCR pages per document (pages ${listPages(overPages)}).` });
+  }
+  if (overTime.length) {
+    cuts.push({ limit: "ocr_time", message: `${overTime.length} page(s) without text were not OCRed: the ${lim.ocrTimeoutMs} ms OCR time budget was used up (pages ${listPages(overTime)}).` });
+  }
+  for (const p of overPages) report.skipped.push({ page: p, reason: "OCR page limit reached." });
+  for (const p of overTime) report.skipped.push({ page: p, reason: "OCR time budget used up." });
+  report.skipped.sort((a, b) => a.page - b.page);
+  report.meanConfidence = confidences.length ? Math.round(confidences.reduce((a, b) => a + b, 0) / confidences.length) : null;
+  report.ms = Date.now() - started;
+  return report;
+}
+
+function listPages(pages: number[]): string {
+  return pages.length > 20 ? `${pages.slice(0, 20).join(", ")}, …` : pages.join(", ");
 }
 
 async function readPdfMetadata(doc: Awaited<ReturnType<typeof openPdf>>): Promise<Metadata> {
@@ -161,21 +267,21 @@ export function parsePdfDate(value: string): string | undefined {
   return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
 }
 
-async function extractDocx(bytes: Uint8Array): Promise<ExtractedDocument> {
+/** DOCX through mammoth's HTML: the same text and structure rules as an HTML document. */
+async function extractDocx(bytes: Uint8Array): Promise<Read> {
   await checkDocxSize(bytes);
-  let value: string;
-  const warnings: string[] = [];
+  let html: string;
   try {
-    const res = await mammoth.extractRawText({ buffer: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) });
-    value = res.value;
+    html = (await mammoth.convertToHtml({ buffer: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) })).value;
   } catch (err) {
     throw new UnreadableDocumentError(
       `The DOCX cannot be read: ${err instanceof Error ? err.message : String(err)}.`,
       { cause: err },
     );
   }
-  const text = value.replace(/\r\n?/g, "\n").replace(/\n{3,}/g, "\n\n").trim();
-  return { mimeType: SUPPORTED_TYPES.docx, text, pages: [text], metadata: readDocxMetadata(bytes), truncated: false, warnings };
+  const text = htmlToPlainText(html);
+  const { structure, capped } = htmlStructure(html);
+  return { mimeType: SUPPORTED_TYPES.docx, text, pages: [text], metadata: readDocxMetadata(bytes), structure, cuts: capped ? [structureCut()] : [] };
 }
 
 function readDocxMetadata(bytes: Uint8Array): Metadata {
@@ -199,46 +305,12 @@ function readDocxMetadata(bytes: Uint8Array): Metadata {
   return meta;
 }
 
-function decodeEntities(s: string): string {
-  return s
-    .replace(/&lt;/g, "<")
-    .replace(/&gt;/g, ">")
-    .replace(/&quot;/g, '"')
-    .replace(/&apos;/g, "'")
-    .replace(/&#(\d+);/g, (_, n: string) => String.fromCodePoint(Number(n)))
-    .replace(/&#x([0-9a-f]+);/gi, (_, n: string) => String.fromCodePoint(parseInt(n, 16)))
-    .replace(/&amp;/g, "&");
-}
-
-function extractHtml(bytes: Uint8Array): ExtractedDocument {
+function extractHtml(bytes: Uint8Array): Read {
   const html = decodeText(bytes);
   if (decodeHead(bytes) === null) {
     throw new UnreadableDocumentError("The HTML document is not valid text.");
   }
-  const text = convert(html, {
-    wordwrap: false,
-    selectors: [
-      { selector: "a", options: { ignoreHref: true } },
-      { selector: "img", format: "skip" },
-      { selector: "script", format: "skip" },
-      { selector: "style", format: "skip" },
-      { selector: "noscript", format: "skip" },
-      { selector: "head", format: "skip" },
-      { selector: "h1", options: { uppercase: false } },
-      { selector: "h2", options: { uppercase: false } },
-      { selector: "h3", options: { uppercase: false } },
-      { selector: "h4", options: { uppercase: false } },
-      { selector: "h5", options: { uppercase: false } },
-      { selector: "h6", options: { uppercase: false } },
-      { selector: "table", options: { uppercaseHeaderCells: false } },
-    ],
-  })
-    .replace(/\n{3,}/g, "\n\n")
-    .trim();
-  const metadata: Metadata = {};
-  const title = /<title[^>]*>([\s\S]*?)<\/title>/i.exec(html)?.[1];
-  if (title?.trim()) metadata.title = decodeEntities(title.replace(/\s+/g, " ").trim());
-  const author = /<meta\s+[^>]*name=["']author["'][^>]*content=["']([^"']*)["']/i.exec(html)?.[1];
-  if (author?.trim()) metadata.author = decodeEntities(author.trim());
-  return { mimeType: SUPPORTED_TYPES.html, text, pages: [text], metadata, truncated: false, warnings: [] };
+  const text = htmlToPlainText(html);
+  const { structure, capped } = htmlStructure(html);
+  return { mimeType: SUPPORTED_TYPES.html, text, pages: [text], metadata: htmlMetadata(html), structure, cuts: capped ? [structureCut()] : [] };
 }

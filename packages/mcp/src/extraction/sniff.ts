@@ -1,4 +1,6 @@
 import { fileTypeFromBuffer } from "file-type";
+import { looksLikeEmail } from "./email";
+import { looksLikeMarkdown } from "./markdown";
 import { SUPPORTED_TYPES, type SupportedMimeType } from "./types";
 
 export type SniffResult =
@@ -10,14 +12,15 @@ const SNIFF_BYTES = 64 * 1024;
 /**
  * Decides the type from the bytes, never from a filename or a client's Content-Type.
  * Binary formats by magic numbers (file-type; a DOCX is recognised inside its zip), then
- * text: decodable text without NUL bytes is HTML when it looks like HTML, else plain text.
+ * text: decodable text without NUL bytes is an e-mail when it opens with mail headers, HTML
+ * when it looks like HTML, Markdown when it shows Markdown constructs, else plain text.
  */
 export async function sniffType(bytes: Uint8Array): Promise<SniffResult> {
   if (bytes.length === 0) return { ok: false, reason: "empty" };
   // A UTF-16 BOM (FF FE) also looks like an MPEG frame header to file-type: try text first.
   if (detectUtf16Bom(bytes)) {
     const text = decodeHead(bytes);
-    if (text !== null) return { ok: true, mimeType: looksLikeHtml(text) ? SUPPORTED_TYPES.html : SUPPORTED_TYPES.text };
+    if (text !== null) return { ok: true, mimeType: textKind(text) };
   }
   const detected = await fileTypeFromBuffer(bytes);
   if (detected) {
@@ -31,7 +34,15 @@ export async function sniffType(bytes: Uint8Array): Promise<SniffResult> {
   }
   const head = decodeHead(bytes);
   if (head === null) return { ok: false, reason: "unsupported", detected: "application/octet-stream" };
-  return { ok: true, mimeType: looksLikeHtml(head) ? SUPPORTED_TYPES.html : SUPPORTED_TYPES.text };
+  return { ok: true, mimeType: textKind(head) };
+}
+
+/** Which text format decoded text is (the order matters: an e-mail may carry HTML). */
+function textKind(text: string): SupportedMimeType {
+  if (looksLikeEmail(text)) return SUPPORTED_TYPES.email;
+  if (looksLikeHtml(text)) return SUPPORTED_TYPES.html;
+  if (looksLikeMarkdown(text)) return SUPPORTED_TYPES.markdown;
+  return SUPPORTED_TYPES.text;
 }
 
 /**
