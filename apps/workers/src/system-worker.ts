@@ -5,7 +5,7 @@ import { Worker } from "bullmq";
 import type { Db } from "@docgate/db";
 import {
   AGGREGATE_QUEUE, AggregatePayloadSchema, HEALTH_CHECK_EVERY_MS, TRAIN_QUEUE, ToolCallReplies, aggregateJob, createOrchestratorContext,
-  AUTOSCALE_EVERY_MS, ExternalClients, createWorkerRedis, reconcileJobs, runAutoscaler, runHealthChecks,
+  AUTOSCALE_EVERY_MS, ExternalClients, createWorkerRedis, reconcileJobs, runAlertRound, runAutoscaler, runHealthChecks,
 } from "@docgate/orchestrator";
 
 const TRAIN_ENTRY = path.join(path.dirname(fileURLToPath(import.meta.url)), "train-process.ts");
@@ -102,6 +102,11 @@ export async function startSystemWorkers(options: SystemWorkerOptions) {
           if (!(await leader("health", healthEveryMs))) return;
           const results = await runHealthChecks(ctx, replies, { timeoutMs: Math.max(1_000, Math.min(10_000, healthEveryMs)), external });
           for (const r of results.filter((x) => x.status !== "up")) log(`[health] ${r.service} ${r.status}: ${r.message ?? ""}`);
+          // Alert rules read what the checks just recorded.
+          const alerts = await runAlertRound(ctx);
+          for (const a of alerts.fired) log(`[alert] firing ${a.rule} on ${a.service}: ${a.message}`);
+          for (const a of alerts.resolved) log(`[alert] resolved ${a.rule} on ${a.service}`);
+          for (const e of alerts.webhookErrors) log(`[alert] webhook failed: ${e}`);
         } catch (error) {
           log(`[health] skipped: ${(error as Error).message}`);
         } finally {

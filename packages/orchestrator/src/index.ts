@@ -22,3 +22,4 @@ export * from "./metrics";
 export * from "./services-console";
 export * from "./scaling";
 export * from "./external";
+export * from "./alerts";

@@ -22,6 +22,9 @@ export function ServicesConsole() {
   const update = useMutation(trpc.service.update.mutationOptions({
     onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.service.pathKey() }),
   }));
+  const alerts = useQuery(trpc.service.alerts.queryOptions(undefined, { refetchInterval: 5_000 }));
+  const invalidate = () => queryClient.invalidateQueries({ queryKey: trpc.service.pathKey() });
+  const remove = useMutation(trpc.service.remove.mutationOptions({ onSuccess: invalidate }));
   const isAdmin = me.data?.role === "admin";
   const apply = (name: string, patch: Patch) => update.mutate({ name, patch });
 
@@ -34,10 +37,36 @@ export function ServicesConsole() {
         <h1 className="text-xl font-semibold tracking-tight">Services</h1>
         <p className="text-sm text-slate-600">Changes apply on every worker host within seconds and are kept across restarts.</p>
       </div>
-      {update.error && <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">{update.error.message}</p>}
+      {alerts.data?.firing.length ? (
+        <section aria-label="Firing alerts" className="rounded-xl border border-red-200 bg-red-50 px-4 py-3">
+          <h2 className="text-sm font-semibold text-red-800">Firing alerts ({alerts.data.firing.length})</h2>
+          <ul className="mt-1 space-y-0.5 text-sm text-red-800">
+            {alerts.data.firing.map((a) => (
+              <li key={a.id}><span className="font-mono text-xs">{a.rule}</span> · {a.message} <span className="text-xs text-red-700">since {new Date(a.firedAt).toLocaleTimeString()}{a.notifiedAt ? " · webhook notified" : ""}</span></li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
+      {(update.error ?? remove.error) && <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">{(update.error ?? remove.error)?.message}</p>}
       <div className="grid gap-4 lg:grid-cols-2">
-        {services.data.map((s) => <ServiceCard key={s.name} service={s} isAdmin={isAdmin} busy={update.isPending} apply={apply} />)}
+        {services.data.map((s) => (
+          <ServiceCard key={s.name} service={s} isAdmin={isAdmin} busy={update.isPending || remove.isPending} apply={apply}
+            remove={(name) => { if (window.confirm(`Remove the external service ${name}?`)) remove.mutate({ name }); }} />
+        ))}
       </div>
+      {isAdmin && <RegisterExternal onDone={invalidate} />}
+      {alerts.data?.recent.length ? (
+        <section className="rounded-xl border border-slate-200 bg-white">
+          <h2 className="border-b border-slate-100 px-4 py-3 text-sm font-semibold">Resolved alerts</h2>
+          <ul className="divide-y divide-slate-100 text-sm">
+            {alerts.data.recent.map((a) => (
+              <li key={a.id} className="px-4 py-2 text-slate-600">
+                <span className="font-mono text-xs">{a.rule}</span> · {a.message} · {new Date(a.firedAt).toLocaleTimeString()} → {a.resolvedAt ? new Date(a.resolvedAt).toLocaleTimeString() : ""}
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
       <section className="rounded-xl border border-slate-200 bg-white">
         <h2 className="border-b border-slate-100 px-4 py-3 text-sm font-semibold">Scaling events</h2>
         {events.data?.length ? (
@@ -76,7 +105,9 @@ function describeChange(change: unknown): string {
   return entries.length ? entries.map(([k, v]) => `${k} → ${v === null ? "none" : String(v)}`).join(", ") : "no change";
 }
 
-function ServiceCard({ service: s, isAdmin, busy, apply }: { service: Service; isAdmin: boolean; busy: boolean; apply: (name: string, patch: Patch) => void }) {
+function ServiceCard({ service: s, isAdmin, busy, apply, remove }: {
+  service: Service; isAdmin: boolean; busy: boolean; apply: (name: string, patch: Patch) => void; remove: (name: string) => void;
+}) {
   const q = s.queue;
   return (
     <section aria-label={`Service ${s.name}`} className="space-y-3 rounded-xl border border-slate-200 bg-white p-4">
@@ -102,6 +133,16 @@ function ServiceCard({ service: s, isAdmin, busy, apply }: { service: Service; i
         {" · "}{describePolicy(s.autoscale)}
         {s.lastCheck && ` · last check ${s.lastCheck.status}${s.lastCheck.latencyMs != null ? ` in ${s.lastCheck.latencyMs} ms` : ""} at ${new Date(s.lastCheck.checkedAt).toLocaleTimeString()}`}
       </p>
+      {s.external && (
+        <p className="break-all text-xs text-slate-600">
+          <span className="font-mono">{s.external.url}</span> · tool <span className="font-mono">{s.external.tool}</span>
+          {" "}({s.external.documentMapping} → <span className="font-mono">{s.external.documentArgument}</span>)
+          {s.external.hasToken ? " · token set" : ""} · breaker{" "}
+          <span className={s.external.breaker.state === "closed" ? "text-emerald-700" : "font-semibold text-red-700"}>{s.external.breaker.state.replace("_", "-")}</span>
+          {s.external.breaker.state === "open" && s.external.breaker.openUntil ? ` until ${new Date(s.external.breaker.openUntil).toLocaleTimeString()}` : ""}
+          {isAdmin && <button type="button" disabled={busy} onClick={() => remove(s.name)} className="ml-2 rounded-md border border-red-300 px-2 py-0.5 text-xs font-medium text-red-700 hover:bg-red-50 disabled:opacity-60">Remove</button>}
+        </p>
+      )}
       <div>
         <h3 className="text-xs font-semibold uppercase text-slate-500">Instances ({s.instances.length} live)</h3>
         <ul className="mt-1 space-y-0.5 text-xs text-slate-600">
@@ -143,6 +184,51 @@ function Controls({ service: s, busy, apply }: { service: Service; busy: boolean
       <button type="button" disabled={busy} onClick={() => apply(s.name, { paused: !s.paused })} className={button}>{s.paused ? "Resume" : "Pause"}</button>
       <button type="button" disabled={busy} onClick={() => apply(s.name, { enabled: !s.enabled })} className={button}>{s.enabled ? "Disable" : "Enable"}</button>
     </form>
+  );
+}
+
+/** Admins register an external MCP server (Streamable HTTP) on an allowlisted host. */
+function RegisterExternal({ onDone }: { onDone: () => void }) {
+  const trpc = useTRPC();
+  const [fields, setFields] = useState({ name: "", url: "", token: "", tool: "", documentMapping: "text" as "text" | "content" | "resource_link" });
+  const register = useMutation(trpc.service.register.mutationOptions({
+    onSuccess: () => {
+      setFields({ name: "", url: "", token: "", tool: "", documentMapping: "text" });
+      onDone();
+    },
+  }));
+  const set = (key: keyof typeof fields) => (e: React.ChangeEvent<HTMLInputElement | HTMLSelectElement>) => setFields({ ...fields, [key]: e.target.value });
+  const input = "rounded-md border border-slate-300 bg-white px-2 py-1 text-sm";
+  const submit = (event: React.FormEvent) => {
+    event.preventDefault();
+    register.mutate({
+      name: fields.name.trim(), url: fields.url.trim(), documentMapping: fields.documentMapping,
+      ...(fields.token ? { token: fields.token } : {}), ...(fields.tool.trim() ? { tool: fields.tool.trim() } : {}),
+    });
+  };
+  return (
+    <section aria-label="Register an external MCP server" className="rounded-xl border border-slate-200 bg-white p-4">
+      <h2 className="text-sm font-semibold">Register an external MCP server</h2>
+      <p className="mt-1 text-xs text-slate-500">Streamable HTTP on a host listed in DOCGATE_EXTERNAL_HOSTS. Docgate lists its tools now; jobs then name it like any service.</p>
+      <form onSubmit={submit} className="mt-3 flex flex-wrap items-end gap-3 text-sm">
+        <label className="flex flex-col gap-1"><span className="text-xs text-slate-600">Name</span>
+          <input required value={fields.name} onChange={set("name")} placeholder="ocr-plus" className={`${input} w-36`} /></label>
+        <label className="flex flex-col gap-1"><span className="text-xs text-slate-600">URL</span>
+          <input required type="url" value={fields.url} onChange={set("url")} placeholder="http://host:port/mcp" className={`${input} w-64`} /></label>
+        <label className="flex flex-col gap-1"><span className="text-xs text-slate-600">Token (optional)</span>
+          <input type="password" autoComplete="off" value={fields.token} onChange={set("token")} className={`${input} w-40`} /></label>
+        <label className="flex flex-col gap-1"><span className="text-xs text-slate-600">Tool (optional)</span>
+          <input value={fields.tool} onChange={set("tool")} placeholder="auto" className={`${input} w-36`} /></label>
+        <label className="flex flex-col gap-1"><span className="text-xs text-slate-600">Document as</span>
+          <select value={fields.documentMapping} onChange={set("documentMapping")} className={input}>
+            <option value="text">extracted text</option><option value="content">content (bytes)</option><option value="resource_link">resource link</option>
+          </select></label>
+        <button type="submit" disabled={register.isPending} className="rounded-md bg-indigo-600 px-3 py-1.5 text-sm font-semibold text-white hover:bg-indigo-500 disabled:opacity-60">
+          {register.isPending ? "Connecting…" : "Register"}</button>
+      </form>
+      {register.error && <p role="alert" className="mt-2 text-sm text-red-700">{register.error.message}</p>}
+      {register.data && <p role="status" className="mt-2 text-sm text-emerald-700">Registered {register.data.name}; jobs call its tool {register.data.tool}.</p>}
+    </section>
   );
 }
 
