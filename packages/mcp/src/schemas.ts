@@ -40,6 +40,51 @@ export const DocumentFeaturesSchema = z.object({
   topKeywords: z.array(z.object({ term: z.string(), count: z.number().int().positive() })),
 });
 
+const SpanSchema = z.object({
+  text: z.string(),
+  offset: z.number().int().nonnegative().describe("UTF-16 offset in the extracted text"),
+  length: z.number().int().nonnegative(),
+});
+
+export const DocumentStructureSchema = z.object({
+  headings: z.array(z.object({ level: z.number().int().min(1).max(6), text: z.string() })),
+  tables: z.array(z.object({ rows: z.number().int().nonnegative(), columns: z.number().int().nonnegative() })),
+  lists: z.array(z.object({ ordered: z.boolean(), items: z.number().int().nonnegative() })),
+});
+
+export const ExtractionCutSchema = z.object({
+  limit: z.enum(["pages", "characters", "time", "ocr_pages", "ocr_time", "attachments", "structure"]),
+  message: z.string(),
+});
+
+export const OcrReportSchema = z.object({
+  engine: z.literal("tesseract.js"),
+  pages: z.array(z.number().int().positive()).describe("Pages whose text came from OCR"),
+  meanConfidence: z.number().nullable(),
+  skipped: z.array(z.object({ page: z.number().int().positive(), reason: z.string() })),
+  ms: z.number().nonnegative(),
+});
+
+/** extract_features: the descriptive features plus structure, entities, metadata and what extraction cut. */
+export const ExtractedFeaturesSchema = DocumentFeaturesSchema.extend({
+  mimeType: z.string().nullable().describe("Detected type of the stored document; null for inline text"),
+  metadata: z.object({ title: z.string().optional(), author: z.string().optional(), created: z.string().optional() }),
+  structure: DocumentStructureSchema.nullable().describe("Null when the format shows no structure (plain text, PDF, inline text)"),
+  entities: z.object({
+    dates: z.array(SpanSchema.extend({ iso: z.string().nullable().describe("YYYY-MM-DD when unambiguous") })),
+    amounts: z.array(SpanSchema.extend({ value: z.number().nullable(), currency: z.string().nullable() })),
+    emails: z.array(SpanSchema),
+    urls: z.array(SpanSchema),
+    capped: z.boolean().describe("A kind had more than 100 matches; only the first 100 are listed"),
+  }),
+  extraction: z.object({
+    truncated: z.boolean(),
+    cuts: z.array(ExtractionCutSchema),
+    ocr: OcrReportSchema.nullable(),
+  }),
+});
+export type ExtractedFeatures = z.infer<typeof ExtractedFeaturesSchema>;
+
 export const ClassificationOutput = z.object({
   label: z.string().nullable().describe("Predicted label, null when the text is too short to classify"),
   confidence: z.number().min(0).max(1),

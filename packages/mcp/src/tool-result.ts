@@ -27,10 +27,10 @@ export function toolHandler<Args extends unknown[], T extends Record<string, unk
 }
 
 /** Text of a document given either inline or by id (the input schema guarantees exactly one). */
-export async function resolveDocument(
+export async function resolveDocument<D extends { text: string; pages: string[] }>(
   input: { documentId?: string | undefined; text?: string | undefined },
-  documents: { getText(documentId: string): Promise<{ text: string; pages: string[]; mimeType?: string }> },
-): Promise<{ text: string; pages: string[]; mimeType?: string }> {
+  documents: { getText(documentId: string): Promise<D> },
+): Promise<D | { text: string; pages: string[] }> {
   if (input.text !== undefined) return { text: input.text, pages: [input.text] };
   if (input.documentId === undefined) throw new Error("Provide exactly one of documentId or text.");
   return documents.getText(input.documentId);

@@ -14,5 +14,6 @@ export {
 export { serializeModel, deserializeModel } from "./serialize";
 export { DEFAULT_CORPORA, BROWN_GENRES, stripBrownTags, emailBody, type Corpus } from "./corpora";
 export { DIMS, HASH_BITS } from "./features";
-export { extractFeatures, type DocumentFeatures } from "./document-features";
+export { extractFeatures, extractDocumentFeatures, type DocumentFeatures } from "./document-features";
+export { findEntities, type Entities } from "./entities";
 export { createClassificationServer } from "./server";

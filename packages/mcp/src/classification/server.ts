@@ -1,11 +1,11 @@
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import {
-  ClassificationOutput, ClassifyInput, DocumentFeaturesSchema, ExtractFeaturesInput, ModelSummarySchema, TaxonomySummarySchema,
+  ClassificationOutput, ClassifyInput, ExtractFeaturesInput, ExtractedFeaturesSchema, ModelSummarySchema, TaxonomySummarySchema,
 } from "../schemas";
 import { resolveDocument, toolError, toolResult } from "../tool-result";
 import { SERVICE_INFO, type DocumentSource, type ModelSource, type TaxonomyCatalog } from "../types";
-import { extractFeatures } from "./document-features";
+import { extractDocumentFeatures, extractFeatures } from "./document-features";
 import { predict } from "./model";
 
 /**
@@ -52,14 +52,17 @@ export function createClassificationServer(deps: { documents: DocumentSource; mo
     "extract_features",
     {
       title: "Extract features",
-      description: "Language with confidence, counts (pages, words, sentences, characters) and top keywords of a document.",
+      description:
+        "Language with confidence, counts (pages, words, sentences, characters), top keywords, structure (headings, tables, lists) " +
+        "where the format shows it, entities (dates, amounts, e-mail addresses, URLs) with offsets, metadata (title, author, created) " +
+        "and what extraction cut or OCRed.",
       inputSchema: ExtractFeaturesInput,
-      outputSchema: DocumentFeaturesSchema,
+      outputSchema: ExtractedFeaturesSchema,
       annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
     },
     async (input) => {
       try {
-        return toolResult(extractFeatures(await resolveDocument(input, deps.documents)));
+        return toolResult(extractDocumentFeatures(await resolveDocument(input, deps.documents)));
       } catch (err) {
         return toolError(err);
       }
