@@ -1,4 +1,5 @@
 import type { OrchestratorContext } from "./context";
+import { readCounterFamily, type CounterSample } from "./observability/counters";
 import { serviceQueueName } from "./queues";
 import { listServices } from "./registry";
 
@@ -7,8 +8,8 @@ export const METRICS_WINDOW_MS = 5 * 60_000;
 
 type Labels = Record<string, string>;
 /** `suffix` names a summary's `_sum` / `_count` series. */
-type Sample = { labels: Labels; value: number; suffix?: "_sum" | "_count" };
-type Family = { name: string; help: string; type: "gauge" | "counter" | "summary"; samples: Sample[] };
+type Sample = { labels: Labels; value: number; suffix?: "_sum" | "_count" | "_bucket" };
+type Family = { name: string; help: string; type: "gauge" | "counter" | "summary" | "histogram"; samples: Sample[] };
 
 const escape = (value: string) => value.replaceAll("\\", "\\\\").replaceAll("\n", "\\n").replaceAll('"', '\\"');
 
@@ -26,9 +27,33 @@ export function formatPrometheus(families: Family[]): string {
   return `${lines.join("\n")}\n`;
 }
 
+/** The families every process adds to in Redis (observability/counters.ts): name, help, histogram or counter. */
+const SHARED_FAMILIES = [
+  ["http_requests", "docgate_http_requests_total", "API requests by method, route and status (every web copy).", "counter"],
+  ["http_request_duration_seconds", "docgate_http_request_duration_seconds", "API request duration until the response starts, by method and route.", "histogram"],
+  ["rate_limit_refusals", "docgate_rate_limit_refusals_total", "Requests refused with 429 (rate limit, concurrent jobs, daily quota), by route.", "counter"],
+  ["task_duration_seconds", "docgate_task_duration_seconds", "Task duration in the worker (cache lookup, tool call, result write), by service and outcome.", "histogram"],
+] as const;
+
+async function sharedFamilies(ctx: OrchestratorContext): Promise<Family[]> {
+  return Promise.all(
+    SHARED_FAMILIES.map(async ([family, name, help, type]): Promise<Family> => {
+      let samples: CounterSample[] = [];
+      try {
+        samples = await readCounterFamily(ctx.redis, ctx.prefix, family, type === "histogram");
+      } catch {
+        // Redis unavailable: the family is empty rather than wrong
+      }
+      return { name, help, type, samples };
+    }),
+  );
+}
+
 /**
  * Docgate's metrics for Prometheus, computed on scrape from Postgres (task outcomes, tool-call
- * latency over the last 5 minutes, health, instances) and BullMQ (queue depths).
+ * latency over the last 5 minutes, health, instances, firing alerts), BullMQ (queue depths)
+ * and the counters every process keeps in Redis (HTTP requests, rate-limit refusals, task
+ * duration histograms).
  */
 export async function collectMetrics(ctx: OrchestratorContext, now = new Date()): Promise<string> {
   const services = await listServices(ctx.db, now);
@@ -55,7 +80,13 @@ export async function collectMetrics(ctx: OrchestratorContext, now = new Date())
     }),
   );
 
+  const firing = await ctx.db.alert.groupBy({ by: ["rule", "serviceName"], where: { resolvedAt: null }, _count: true });
   const families: Family[] = [
+    ...(await sharedFamilies(ctx)),
+    {
+      name: "docgate_alerts_firing", type: "gauge", help: "Alert rules firing now, by rule and service.",
+      samples: firing.map((a) => ({ labels: { rule: a.rule, service: a.serviceName }, value: a._count })),
+    },
     {
       name: "docgate_service_status", type: "gauge", help: "1 for the service's current health status (up, degraded, down).",
       samples: services.flatMap((s) => (["up", "degraded", "down"] as const).map((status) => ({ labels: { service: s.name, status }, value: s.status === status ? 1 : 0 }))),

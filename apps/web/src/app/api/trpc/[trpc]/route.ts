@@ -1,7 +1,7 @@
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { appRouter } from "~/server/trpc/root";
 import { createTrpcContext } from "~/server/trpc/init";
-import { errorResponse } from "~/server/errors";
+import { errorResponse, handle } from "~/server/errors";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
@@ -20,9 +20,9 @@ function crossOrigin(req: Request): boolean {
   }
 }
 
-const handler = (req: Request) => {
+const handler = handle(async (req: Request) => {
   if (crossOrigin(req)) return errorResponse(403, "cross_origin", "Requests from another site are not accepted.");
   return fetchRequestHandler({ endpoint: "/api/trpc", req, router: appRouter, createContext: () => createTrpcContext({ request: req }) });
-};
+});
 
 export { handler as GET, handler as POST };
