@@ -23,3 +23,4 @@ export * from "./services-console";
 export * from "./scaling";
 export * from "./external";
 export * from "./alerts";
+export * from "./observability";
