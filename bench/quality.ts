@@ -58,7 +58,7 @@ const CASES: Case[] = [
 ];
 
 const FAMILIES: MetricFamily[] = [
-  "tokens", "language", "readability", "garbled", "ocr", "pages", "duplicates", "personalData", "spelling", "truncationMetadata", "pageScores", "profile",
+  "tokens", "letters", "language", "readability", "garbled", "ocr", "pages", "duplicates", "personalData", "spelling", "truncationMetadata", "pageScores", "profile",
 ];
 
 function percentile(sorted: number[], p: number): number {
@@ -143,7 +143,7 @@ async function main() {
     ...FAMILIES.map((f) => `| ${f} | ${rows.map((r) => cell(r, f)).join(" | ")} |`),
     `| **all families** | ${rows.map((r) => fmt(Object.values(r.families).reduce((a, b) => a + (b ?? 0), 0))).join(" | ")} |`,
     "",
-    "Families: tokens = words and sentences of the whole text; language = franc on the first 4,000 characters; readability = syllables of every word;",
+    "Families: tokens = words and sentences of the whole text; letters = share of letters; language = franc on the first 4,000 characters; readability = syllables of every word;",
     "garbled = encoding-damage regex; ocr = per-token noise tests; pages = words per page; duplicates = paragraph hashing; personalData = e-mail/phone/card/IBAN",
     "finders with Luhn and mod-97; spelling = nspell per distinct word (English only); truncationMetadata, pageScores, profile = the rest.",
     "",

@@ -1,5 +1,5 @@
 export { detectLanguage, LANGUAGE_CANDIDATES, round, type LanguageGuess } from "./language";
-export { words, countWords, splitSentences, countSentences, countSyllables, topKeywords, STOPWORDS } from "./tokens";
+export { words, countWords, hasWords, collapseWhitespace, splitSentences, countSentences, countSyllables, topKeywords, STOPWORDS } from "./tokens";
 export { readability, type Readability } from "./readability";
 export { simhash64, hammingDistance, SIMHASH_SHINGLE } from "./simhash";
 export { findPersonalData, luhnValid, ibanValid, maskValue, type PiiKind, type PiiMatch } from "./pii";

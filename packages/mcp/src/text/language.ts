@@ -1,4 +1,5 @@
 import { francAll } from "franc";
+import { collapseWhitespace } from "./tokens";
 
 /** ISO 639-3 codes franc may answer with; restricting the candidates keeps short texts stable. */
 export const LANGUAGE_CANDIDATES = [
@@ -20,7 +21,11 @@ const MAX_SAMPLE = 4000;
  * candidate and with the amount of text (franc itself only gives relative scores).
  */
 export function detectLanguage(text: string): LanguageGuess {
-  const sample = text.replace(/\s+/g, " ").trim().slice(0, MAX_SAMPLE);
+  // Collapsing whitespace never lengthens text, so a prefix of 2 × MAX_SAMPLE characters is
+  // enough unless it is mostly whitespace; a 1 MB text is then not copied whole.
+  let sample = collapseWhitespace(text.slice(0, 2 * MAX_SAMPLE)).trim();
+  if (sample.length < MAX_SAMPLE && text.length > 2 * MAX_SAMPLE) sample = collapseWhitespace(text).trim();
+  sample = sample.slice(0, MAX_SAMPLE);
   if (sample.length < MIN_LENGTH) return { code: "und", confidence: 0 };
   const ranked = francAll(sample, { only: [...LANGUAGE_CANDIDATES], minLength: MIN_LENGTH });
   const best = ranked[0];
