@@ -119,10 +119,11 @@ export function createSpellChecker(known: (word: string) => boolean): SpellCheck
     const sentenceStarts: { word: string; offset: number }[] = [];
     let checked = 0;
     const errors: SpellingResult["errors"] = [];
-    for (const m of text.matchAll(SCAN_RE)) {
+    const scan = new RegExp(SCAN_RE);
+    for (let m = scan.exec(text); m; m = scan.exec(text)) {
       const word = m[2];
       if (word === undefined || !isCheckable(word)) continue;
-      const offset = m.index!;
+      const offset = m.index;
       if (text[offset + word.length] === "-" && HYPHEN_PREFIXES.has(word.toLowerCase())) continue;
       if (isCapitalised(word)) {
         if (startsSentence(text, offset)) sentenceStarts.push({ word, offset });
@@ -183,7 +184,9 @@ function isCheckableUnicode(word: string): boolean {
 }
 
 function isCapitalised(word: string): boolean {
-  const first = word[0]!;
+  const c = word.charCodeAt(0);
+  if (c < 128) return c >= 65 && c <= 90;
+  const first = String.fromCodePoint(word.codePointAt(0)!);
   return first !== first.toLowerCase();
 }
 
