@@ -119,10 +119,11 @@ async function main() {
   }
 
   const cpu = os.cpus();
+  const load = os.loadavg().map((x) => x.toFixed(1)).join(" / ");
   const lines = [
     "# Quality benchmark",
     "",
-    `Measured ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC on ${cpu.length} × ${cpu[0]?.model.trim() ?? "CPU"}, Node ${process.version}; in-process \`assessQuality\`, one call at a time on one core (other work on the machine adds noise).`,
+    `Measured ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC on ${cpu.length} × ${cpu[0]?.model.trim() ?? "CPU"}, Node ${process.version}; in-process \`assessQuality\`, one call at a time on one core; load average at the end ${load} (1/5/15 min: other work on the machine slows these numbers).`,
     "Reproduce: `npm run bench:quality` (`BENCH_SCALE=0.2` for a quick run). Texts are Brown-corpus English at a new offset each run; the PDF is `bench/corpus.ts`'s 10-page one, extracted each run.",
     "",
     "## Throughput and latency per size",
