@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createApiKey } from "@docgate/db";
+import { createApiKey, verifyAuditChain } from "@docgate/db";
 import { makeDocx, makeHtml, makePdf, SAMPLE_TEXT } from "../../../packages/mcp/test/fixtures";
 import { JobSchema } from "~/server/api-schemas";
 import { BOOTSTRAP_KEY, eventually, form, get, post, startHarness, type Harness } from "./harness";
@@ -56,6 +56,8 @@ describe("POST /api/v1/process", () => {
     const tasks = await db.jobTask.findMany({ where: { jobId: job.id } });
     expect(tasks.map((t) => t.status).sort()).toEqual(["succeeded", "succeeded"]);
     expect(await db.auditLog.count({ where: { action: "job.create", target: job.id } })).toBe(1);
+    // The row Postgres hashed (see submitJob) links into the tamper-evident chain like any other.
+    expect(await verifyAuditChain(db)).toMatchObject({ ok: true, firstBrokenId: null });
     const doc = await db.document.findUniqueOrThrow({ where: { id: job.document.id } });
     expect(doc.text).toContain("committee");
   });
@@ -165,6 +167,23 @@ describe("bad input", () => {
     await expectError(await POST(post("/api/v1/process?wait=-1", form({ document: { bytes: SAMPLE_TEXT, filename: "a.txt" } }))), 400, "invalid_input");
     const notMultipart = new Request("http://127.0.0.1/api/v1/process", { method: "POST", body: "{}", headers: { authorization: `Bearer ${BOOTSTRAP_KEY}`, "content-type": "application/json" } });
     await expectError(await POST(notMultipart), 415, "unsupported_media_type");
+  });
+
+  it("refuses an unknown taxonomy or profile at the door, before any job exists", async () => {
+    const { db } = harness.database;
+    const jobsBefore = await db.job.count();
+    const text = `${SAMPLE_TEXT} Options check ${Date.now()}.`;
+    await expectError(await POST(post("/api/v1/process", form({ document: { bytes: text, filename: "a.txt" }, fields: { taxonomy: "no-such-taxonomy" } }))), 400, "unknown_taxonomy");
+    await expectError(await POST(post("/api/v1/process", form({ document: { bytes: text, filename: "a.txt" }, fields: { profile: "no-such-profile" } }))), 400, "unknown_profile");
+    expect(await db.job.count()).toBe(jobsBefore);
+
+    // Known names pass, and one created a moment ago is not refused by a stale cache.
+    const known = await POST(post("/api/v1/process?wait=0", form({ document: { bytes: text, filename: "a.txt" }, services: ["quality"], fields: { taxonomy: "genre", profile: "default" } })));
+    expect(known.status).toBe(202);
+    await db.taxonomy.create({ data: { name: `fresh-${Date.now()}`, labels: ["a", "b"] } });
+    const fresh = (await db.taxonomy.findFirstOrThrow({ where: { name: { startsWith: "fresh-" } } })).name;
+    const accepted = await POST(post("/api/v1/process?wait=0", form({ document: { bytes: text, filename: "b.txt" }, services: ["quality"], fields: { taxonomy: fresh } })));
+    expect(accepted.status).toBe(202);
   });
 
   it("refuses an upload over the size cap while streaming it", async () => {

@@ -132,11 +132,12 @@ describe("quality profiles over REST", () => {
     expect(doc).toContain("misspelled / checked words");
   });
 
-  it("fails the quality task of a job naming an unknown profile, with a clear error", async () => {
+  it("refuses a job naming an unknown profile at the door, with a clear error", async () => {
     const response = await routes.process(post("/api/v1/process", form({ document: { bytes: PROSE, filename: "m.txt" }, services: ["quality"], fields: { profile: "no-such-profile" } })));
-    const job = JobSchema.parse(await response.json());
-    expect(job.results.quality!.status).toBe("failed");
-    expect(JSON.stringify(job.results.quality!.error)).toContain("There is no quality profile");
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe("unknown_profile");
+    expect(body.error.message).toContain("There is no quality profile");
   });
 
   it("flags a near-duplicate of an earlier document, naming it", async () => {

@@ -15,42 +15,67 @@ export function createDocumentSource(db: Db): DocumentSource {
       });
       if (!doc) throw new UnreadableDocumentError(`Document ${documentId} does not exist.`);
       if (doc.extractionError) throw new UnreadableDocumentError(doc.extractionError);
-      if (doc.text !== null) {
-        const stored = (doc.metadata ?? {}) as { extraction?: Partial<StoredExtraction> };
-        return {
-          documentId: doc.id,
-          mimeType: doc.mimeType as SupportedMimeType,
-          text: doc.text,
-          pages: (doc.pageTexts as string[] | null) ?? [doc.text],
-          ...fromStoredExtraction(stored.extraction),
-        };
-      }
+      if (doc.text !== null) return storedText(doc.id, doc.mimeType as SupportedMimeType, doc);
       return extractAndStore(db, doc.id, doc.mimeType as SupportedMimeType);
     },
   };
 }
 
+function storedText(
+  documentId: string,
+  mimeType: SupportedMimeType,
+  doc: { text: string | null; pageTexts: Prisma.JsonValue; metadata: Prisma.JsonValue },
+): DocumentText {
+  const stored = (doc.metadata ?? {}) as { extraction?: Partial<StoredExtraction> };
+  const text = doc.text ?? "";
+  return {
+    documentId,
+    mimeType,
+    text,
+    pages: (doc.pageTexts as string[] | null) ?? [text],
+    ...fromStoredExtraction(stored.extraction),
+  };
+}
+
+// Two-key advisory locks live apart from the single-key audit lock.
+const EXTRACTION_LOCK_CLASS = 0x65787472; // "extr"
+const EXTRACTION_TIMEOUT_MS = 10 * 60_000;
+
+/**
+ * Extracts a document's text once, however many services ask at the same moment: the first
+ * takes a per-document lock and extracts; the others wait on it and read what it stored.
+ */
 async function extractAndStore(db: Db, documentId: string, mimeType: SupportedMimeType): Promise<DocumentText> {
-  const { bytes, pages } = await db.document.findUniqueOrThrow({ where: { id: documentId }, select: { bytes: true, pages: true } });
-  try {
-    const extracted = await extractText(bytes, mimeType);
-    await db.document.update({
+  const outcome = await db.$transaction(async (tx) => {
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(${EXTRACTION_LOCK_CLASS}::int, hashtext(${documentId}))`;
+    const row = await tx.document.findUniqueOrThrow({
       where: { id: documentId },
-      data: {
-        // Postgres text cannot hold NUL; nothing downstream needs it.
-        text: extracted.text.replaceAll("\u0000", ""),
-        pageTexts: extracted.pages.map((p) => p.replaceAll("\u0000", "")),
-        // The page count from the gateway's inspection is the real one; extraction may stop early.
-        ...(pages === null ? { pages: extracted.pages.length } : {}),
-        metadata: { extraction: toStoredExtraction(extracted) } as unknown as Prisma.InputJsonObject,
-        extractedAt: new Date(),
-      },
+      select: { bytes: true, pages: true, text: true, pageTexts: true, metadata: true, extractionError: true },
     });
-    return { ...extracted, documentId };
-  } catch (error) {
-    if (error instanceof UnreadableDocumentError) {
-      await db.document.update({ where: { id: documentId }, data: { extractionError: error.message } });
+    if (row.extractionError) return { error: row.extractionError };
+    if (row.text !== null) return { text: storedText(documentId, mimeType, row) };
+    try {
+      const extracted = await extractText(row.bytes, mimeType);
+      await tx.document.update({
+        where: { id: documentId },
+        data: {
+          // Postgres text cannot hold NUL; nothing downstream needs it.
+          text: extracted.text.replaceAll("\u0000", ""),
+          pageTexts: extracted.pages.map((p) => p.replaceAll("\u0000", "")),
+          // The page count from the gateway's inspection is the real one; extraction may stop early.
+          ...(row.pages === null ? { pages: extracted.pages.length } : {}),
+          metadata: { extraction: toStoredExtraction(extracted) } as unknown as Prisma.InputJsonObject,
+          extractedAt: new Date(),
+        },
+      });
+      return { text: { ...extracted, documentId } };
+    } catch (error) {
+      if (!(error instanceof UnreadableDocumentError)) throw error;
+      // Stored (the transaction commits), so the other services fail the same way without trying again.
+      await tx.document.update({ where: { id: documentId }, data: { extractionError: error.message } });
+      return { error: error.message };
     }
-    throw error;
-  }
+  }, { timeout: EXTRACTION_TIMEOUT_MS, maxWait: 30_000 });
+  if (outcome.error !== undefined) throw new UnreadableDocumentError(outcome.error);
+  return outcome.text!;
 }

@@ -1,15 +1,17 @@
 // Postgres-backed stores the quality MCP server takes from its host: validation profiles and
 // the simhash signatures of stored documents (Document.simhash) for near-duplicate detection.
 import type { Db } from "@docgate/db";
-import { hammingDistance, type ProfileSource, type SignatureStore } from "@docgate/mcp";
+import type { ProfileSource, SignatureStore } from "@docgate/mcp";
 import { listProfiles, resolveQualityProfile } from "@docgate/orchestrator";
+import { memoInTask } from "./task-scope";
 
 /** How many recent earlier documents a near-duplicate lookup compares bit by bit. */
 export const NEAR_DUPLICATE_WINDOW = 5_000;
 
 export function createProfileSource(db: Db): ProfileSource {
   return {
-    getProfile: (name) => resolveQualityProfile(db, name),
+    // Asked twice per task (its cache key, then the tool): one lookup serves both.
+    getProfile: (name) => memoInTask(`profile:${name ?? ""}`, () => resolveQualityProfile(db, name)),
     async listProfiles() {
       return (await listProfiles(db)).map((p) => ({ name: p.name, version: p.version, description: p.description, isDefault: p.isDefault, rules: p.rules }));
     },
@@ -22,28 +24,28 @@ export function createSignatureStore(db: Db): SignatureStore {
       await db.document.updateMany({ where: { id: documentId, OR: [{ simhash: null }, { NOT: { simhash } }] }, data: { simhash } });
     },
     async findNear(documentId, simhash, maxDistance) {
-      const self = await db.document.findUnique({ where: { id: documentId }, select: { createdAt: true } });
-      if (!self) return null;
-      // Exact match first (indexed), then Hamming distance over the most recent earlier documents.
-      const exact = await db.document.findFirst({
-        where: { simhash, id: { not: documentId }, createdAt: { lte: self.createdAt } },
-        orderBy: { createdAt: "asc" },
-        select: { id: true },
-      });
-      if (exact) return { documentId: exact.id, distance: 0 };
-      if (maxDistance <= 0) return null;
-      const recent = await db.document.findMany({
-        where: { simhash: { not: null }, id: { not: documentId }, createdAt: { lte: self.createdAt } },
-        orderBy: { createdAt: "desc" },
-        take: NEAR_DUPLICATE_WINDOW,
-        select: { id: true, simhash: true },
-      });
-      let best: { documentId: string; distance: number } | null = null;
-      for (const r of recent) {
-        const d = hammingDistance(simhash, r.simhash!);
-        if (d <= maxDistance && (!best || d < best.distance)) best = { documentId: r.id, distance: d };
-      }
-      return best;
+      // Exact match first (indexed, any earlier document), else the nearest by Hamming distance
+      // among the most recent earlier documents; counted in Postgres, one statement.
+      const rows = await db.$queryRaw<{ id: string; distance: number }[]>`
+        WITH self AS (
+          SELECT "createdAt" FROM "Document" WHERE "id" = ${documentId}
+        ), exact AS (
+          SELECT d."id", 0 AS "distance" FROM "Document" d, self
+          WHERE d."simhash" = ${simhash} AND d."id" <> ${documentId} AND d."createdAt" <= self."createdAt"
+          ORDER BY d."createdAt" ASC LIMIT 1
+        ), recent AS (
+          SELECT d."id", d."simhash", d."createdAt" FROM "Document" d, self
+          WHERE ${maxDistance} > 0 AND d."simhash" IS NOT NULL AND d."id" <> ${documentId} AND d."createdAt" <= self."createdAt"
+          ORDER BY d."createdAt" DESC LIMIT ${NEAR_DUPLICATE_WINDOW}
+        ), near AS (
+          SELECT "id", bit_count(('x' || "simhash")::bit(64) # ('x' || ${simhash})::bit(64))::int AS "distance" FROM recent
+          ORDER BY "distance" ASC, "createdAt" DESC LIMIT 1
+        )
+        SELECT "id", "distance" FROM exact
+        UNION ALL
+        SELECT "id", "distance" FROM near WHERE "distance" <= ${maxDistance} AND NOT EXISTS (SELECT 1 FROM exact)`;
+      const best = rows[0];
+      return best ? { documentId: best.id, distance: Number(best.distance) } : null;
     },
   };
 }

@@ -19,11 +19,12 @@ export type AuditEntry = {
 
 // Every audit row carries the hash of the one before it, so a deleted or edited row breaks
 // the chain. The advisory lock serialises writers so the chain never forks.
-const AUDIT_LOCK_KEY = 0x646f6367; // "docg"
+/** The advisory lock every audit writer holds until it commits. */
+export const AUDIT_LOCK = 0x646f6367; // "docg"
 
 /** Writes one audit row. Call it with the transaction client of the change it records. */
 export async function writeAudit(tx: Prisma.TransactionClient, entry: AuditEntry): Promise<void> {
-  await tx.$executeRaw`SELECT pg_advisory_xact_lock(${AUDIT_LOCK_KEY})`;
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(${AUDIT_LOCK})`;
   const last = await tx.auditLog.findFirst({ orderBy: { id: "desc" }, select: { hash: true } });
   const at = new Date();
   const row = {
@@ -40,15 +41,37 @@ export async function writeAudit(tx: Prisma.TransactionClient, entry: AuditEntry
   await tx.auditLog.create({ data: { ...row, hash: auditHash(row) } });
 }
 
-export function auditHash(row: {
+export type AuditHashedFields = {
   at: Date; actorType: string; actorId: string | null; action: string; target: string | null;
   ip: string | null; userAgent: string | null; metadata: unknown; prevHash: string | null;
-}): string {
-  const canonical = canonicalJson([
+};
+
+export function auditHash(row: AuditHashedFields): string {
+  return createHash("sha256").update(auditCanonicalText(row)).digest("hex");
+}
+
+/** The text a row's hash covers (SHA-256 of its UTF-8 bytes). */
+export function auditCanonicalText(row: AuditHashedFields): string {
+  return canonicalJson([
     row.at.toISOString(), row.actorType, row.actorId, row.action, row.target, row.ip, row.userAgent,
     row.metadata, row.prevHash,
   ]);
-  return createHash("sha256").update(canonical).digest("hex");
+}
+
+/**
+ * For writers that let Postgres finish a row (an id it picks, the previous hash it reads under
+ * the lock): the canonical text cut around string placeholders. Joining the pieces with each
+ * value's JSON text (`to_json(value)::text` in SQL) gives exactly `auditCanonicalText`.
+ */
+export function auditCanonicalPieces(row: AuditHashedFields, placeholders: string[]): string[] {
+  let pieces = [auditCanonicalText(row)];
+  for (const placeholder of placeholders) {
+    const last = pieces.pop()!;
+    const cut = last.split(JSON.stringify(placeholder));
+    if (cut.length !== 2) throw new Error(`The placeholder ${placeholder} must occur once in the audit row.`);
+    pieces = [...pieces, ...cut];
+  }
+  return pieces;
 }
 
 /** JSON with object keys sorted: Postgres jsonb reorders keys, the hash must not care. */

@@ -24,8 +24,10 @@ export const TaskPayloadSchema = z.object({
   documentId: z.string(),
   sha256: z.string(),
   options: JobOptionsSchema,
+  /** The gateway request that created the job, for log lines. */
+  requestId: z.string().max(200).optional(),
 });
 export type TaskPayload = z.infer<typeof TaskPayloadSchema>;
 
-export const AggregatePayloadSchema = z.object({ v: z.literal(1), jobId: z.string() });
+export const AggregatePayloadSchema = z.object({ v: z.literal(1), jobId: z.string(), requestId: z.string().max(200).optional() });
 export type AggregatePayload = z.infer<typeof AggregatePayloadSchema>;

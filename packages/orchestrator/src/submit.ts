@@ -1,6 +1,6 @@
-import type { AuditActor, Prisma } from "@docgate/db";
-import { writeAudit } from "@docgate/db";
+import { AUDIT_LOCK, auditCanonicalPieces, Prisma, type AuditActor, type Db } from "@docgate/db";
 import type { OrchestratorContext } from "./context";
+import { uuidv7 } from "./ids";
 import {
   AGGREGATE_JOB_NAME, AGGREGATE_QUEUE, TASK_JOB_NAME, aggregateJobId, serviceQueueName, taskJobId,
   type AggregatePayload, type JobOptions, type TaskPayload,
@@ -13,6 +13,11 @@ export type IncomingDocument = {
   mimeType: string;
   sha256: string;
   pages?: number | null;
+  /**
+   * Text the caller already extracted (cheap types, at the door): stored with a new document
+   * row, so the workers read it instead of extracting the same bytes again.
+   */
+  extracted?: { text: string; pageTexts: string[]; extraction: Prisma.InputJsonObject } | null;
 };
 
 export type SubmitInput = {
@@ -25,60 +30,119 @@ export type SubmitInput = {
   userId?: string | null;
   ip?: string | null;
   userAgent?: string | null;
+  /** The gateway's request id, carried in the queue payloads so workers can log it. */
+  requestId?: string | null;
+};
+
+export type SubmittedJob = {
+  jobId: string;
+  documentId: string;
+  createdAt: Date;
+  /** Service name → task id. */
+  taskIds: Record<string, string>;
+  enqueued: boolean;
 };
 
 const ENQUEUE_TIMEOUT_MS = 3_000;
 
 /**
- * Accepts a job: Postgres first (document, job, tasks and audit row in one transaction),
- * then the queue. If Redis is down the job stays `queued` with no `enqueuedAt`, and the
- * reconciler enqueues it later: nothing accepted is lost.
+ * Accepts a job: Postgres first, then the queue. If Redis is down the job stays `queued` with
+ * no `enqueuedAt`, and the reconciler enqueues it later: nothing accepted is lost.
+ *
+ * One transaction of two statements: the document (upserted by sha256), the job and its tasks
+ * in one; then, under the audit lock, the `job.create` audit row, whose hash Postgres finishes
+ * (SHA-256 over the same canonical text `writeAudit` hashes) with the previous row's hash it
+ * reads under that lock. The lock is held only for that insert and the commit.
  */
-export async function submitJob(ctx: OrchestratorContext, input: SubmitInput): Promise<{ jobId: string; enqueued: boolean }> {
-  const { document } = input;
-  const jobId = await ctx.db.$transaction(async (tx) => {
-    const doc = await tx.document.upsert({
-      where: { sha256: document.sha256 },
-      create: {
-        sha256: document.sha256,
-        filename: document.filename,
-        mimeType: document.mimeType,
-        sizeBytes: document.bytes.byteLength,
-        pages: document.pages ?? null,
-        bytes: document.bytes,
-      },
-      update: {},
-      select: { id: true },
-    });
-    const job = await tx.job.create({
-      data: {
-        documentId: doc.id,
-        filename: document.filename,
-        services: input.services.map((s) => s.name),
-        options: input.options as Prisma.InputJsonObject,
-        apiKeyId: input.apiKeyId ?? null,
-        userId: input.userId ?? null,
-        tasks: { create: input.services.map((s) => ({ service: s.name, tool: s.tool })) },
-      },
-      select: { id: true },
-    });
-    await writeAudit(tx, {
-      actor: input.actor,
-      action: "job.create",
-      target: job.id,
-      ip: input.ip,
-      userAgent: input.userAgent,
-      metadata: { documentId: doc.id, sha256: document.sha256, services: input.services.map((s) => s.name) },
-    });
-    return job.id;
-  });
-  const enqueued = await enqueueJob(ctx, jobId).then(() => true, () => false);
-  return { jobId, enqueued };
+export async function submitJob(ctx: OrchestratorContext, input: SubmitInput): Promise<SubmittedJob> {
+  const inserted = (await insertJob(ctx.db, input)) ?? (await insertJob(ctx.db, input));
+  if (!inserted) throw new Error("The document row could not be written; try again.");
+  const { jobId, documentId, createdAt, taskIds } = inserted;
+  const enqueued = await enqueueTasks(ctx, {
+    jobId, documentId, sha256: input.document.sha256, options: input.options, requestId: input.requestId ?? undefined,
+    tasks: input.services.map((s) => ({ id: taskIds[s.name]!, service: s.name, tool: s.tool })),
+  }).then(() => true, () => false);
+  if (enqueued) markEnqueued(ctx.db, jobId);
+  return { jobId, documentId, createdAt, taskIds, enqueued };
 }
+
+const DOCUMENT_ID_HOLE = "\u0000documentId\u0000";
+const PREV_HASH_HOLE = "\u0000prevHash\u0000";
+
+/** Null when a concurrent writer inserted the same bytes between our look and our insert (retry once). */
+async function insertJob(db: Db, input: SubmitInput) {
+  const { document } = input;
+  const now = new Date();
+  const jobId = uuidv7(now.getTime());
+  const taskIds = Object.fromEntries(input.services.map((s) => [s.name, uuidv7(now.getTime())]));
+  const names = input.services.map((s) => s.name);
+  const extracted = document.extracted ?? null;
+  const pages = document.pages ?? (extracted ? extracted.pageTexts.length : null);
+  const ts = (d: Date) => Prisma.sql`(${d.toISOString()}::timestamptz AT TIME ZONE 'UTC')`;
+
+  const actorId = "id" in input.actor ? (input.actor.id ?? null) : null;
+  const metadata = { sha256: document.sha256, services: names };
+  const [p0, p1, p2] = auditCanonicalPieces({
+    at: now, actorType: input.actor.type, actorId, action: "job.create", target: jobId,
+    ip: input.ip ?? null, userAgent: input.userAgent ?? null,
+    metadata: { ...metadata, documentId: DOCUMENT_ID_HOLE }, prevHash: PREV_HASH_HOLE,
+  }, [DOCUMENT_ID_HOLE, PREV_HASH_HOLE]);
+
+  const [rows] = await db.$transaction([
+    db.$queryRaw<{ documentId: string | null }[]>`
+      WITH doc_in AS (
+        INSERT INTO "Document" ("id", "sha256", "filename", "mimeType", "sizeBytes", "pages", "bytes", "text", "pageTexts", "metadata", "extractedAt", "createdAt")
+        VALUES (${uuidv7(now.getTime())}, ${document.sha256}, ${document.filename}, ${document.mimeType}, ${document.bytes.byteLength}, ${pages},
+                ${document.bytes}, ${extracted?.text ?? null}, ${extracted ? JSON.stringify(extracted.pageTexts) : null}::jsonb,
+                ${extracted ? JSON.stringify({ extraction: extracted.extraction }) : null}::jsonb, ${extracted ? ts(now) : null}, ${ts(now)})
+        ON CONFLICT ("sha256") DO NOTHING
+        RETURNING "id"
+      ), doc AS (
+        SELECT "id" FROM doc_in
+        UNION ALL
+        SELECT "id" FROM "Document" WHERE "sha256" = ${document.sha256} AND NOT EXISTS (SELECT 1 FROM doc_in)
+      ), job AS (
+        INSERT INTO "Job" ("id", "documentId", "filename", "services", "options", "apiKeyId", "userId", "createdAt")
+        SELECT ${jobId}, doc."id", ${document.filename}, ${names}::text[], ${JSON.stringify(input.options)}::jsonb,
+               ${input.apiKeyId ?? null}, ${input.userId ?? null}, ${ts(now)}
+        FROM doc
+        RETURNING "id"
+      ), tasks AS (
+        INSERT INTO "JobTask" ("id", "jobId", "service", "tool")
+        SELECT t.id, job."id", t.service, t.tool
+        FROM job, unnest(${names.map((n) => taskIds[n]!)}::text[], ${names}::text[], ${input.services.map((s) => s.tool)}::text[]) AS t(id, service, tool)
+        RETURNING "id"
+      )
+      SELECT (SELECT "id" FROM doc) AS "documentId", (SELECT count(*) FROM tasks)::int AS "tasks"`,
+    db.$executeRaw`SELECT pg_advisory_xact_lock(${AUDIT_LOCK})`,
+    // A statement of its own, after the lock: it reads the newest hash with a fresh snapshot.
+    // Without a job (the document race above) it inserts nothing.
+    db.$executeRaw`
+      INSERT INTO "AuditLog" ("at", "actorType", "actorId", "action", "target", "ip", "userAgent", "metadata", "prevHash", "hash")
+      SELECT ${ts(now)}, ${input.actor.type}, ${actorId}, 'job.create', ${jobId}, ${input.ip ?? null}, ${input.userAgent ?? null},
+             jsonb_build_object('documentId', j."documentId") || ${JSON.stringify(metadata)}::jsonb, prev."hash",
+             encode(sha256(convert_to(${p0} || to_json(j."documentId")::text || ${p1} || COALESCE(to_json(prev."hash")::text, 'null') || ${p2}, 'UTF8')), 'hex')
+      FROM "Job" j, (SELECT (SELECT "hash" FROM "AuditLog" ORDER BY "id" DESC LIMIT 1) AS "hash") prev
+      WHERE j."id" = ${jobId}`,
+  ]);
+  const documentId = rows?.[0]?.documentId ?? null;
+  if (!documentId) return null;
+  return { jobId, documentId, createdAt: now, taskIds };
+}
+
+type EnqueueInput = {
+  jobId: string;
+  documentId: string;
+  sha256: string;
+  options: JobOptions;
+  tasks: { id: string; service: string; tool: string }[];
+  requestId?: string;
+};
 
 /**
  * Puts a job's unfinished tasks on their service queues as one BullMQ flow whose parent
- * aggregates. Idempotent: job ids are deterministic, so BullMQ ignores a repeat.
+ * aggregates. Idempotent: job ids are deterministic, so BullMQ ignores a repeat. Reads the job
+ * from Postgres (the reconciler's and retry's way in; submitJob passes what it just wrote).
  */
 export async function enqueueJob(ctx: OrchestratorContext, jobId: string): Promise<void> {
   const job = await ctx.db.job.findUniqueOrThrow({
@@ -88,20 +152,26 @@ export async function enqueueJob(ctx: OrchestratorContext, jobId: string): Promi
       tasks: { where: { status: { in: ["queued", "running"] } } },
     },
   });
-  const services = await ctx.db.service.findMany({ where: { name: { in: job.tasks.map((t) => t.service) } } });
-  const byName = new Map(services.map((s) => [s.name, s]));
-  const options = job.options as JobOptions;
-  const parentData: AggregatePayload = { v: 1, jobId };
+  await enqueueTasks(ctx, {
+    jobId, documentId: job.document.id, sha256: job.document.sha256, options: job.options as JobOptions,
+    tasks: job.tasks.map((t) => ({ id: t.id, service: t.service, tool: t.tool })),
+  });
+  await ctx.db.job.update({ where: { id: jobId }, data: { enqueuedAt: new Date() } });
+}
+
+async function enqueueTasks(ctx: OrchestratorContext, input: EnqueueInput): Promise<void> {
+  const retries = await serviceRetries(ctx.db);
+  const { jobId, requestId } = input;
+  const parentData: AggregatePayload = { v: 1, jobId, ...(requestId ? { requestId } : {}) };
   const add = ctx.flow.add({
     name: AGGREGATE_JOB_NAME,
     queueName: AGGREGATE_QUEUE,
     data: parentData,
     opts: { jobId: aggregateJobId(jobId), removeOnComplete: 1000, removeOnFail: 5000, attempts: 5, backoff: { type: "exponential", delay: 500 } },
-    children: job.tasks.map((task) => {
-      const service = byName.get(task.service);
+    children: input.tasks.map((task) => {
       const data: TaskPayload = {
         v: 1, jobId, taskId: task.id, service: task.service, tool: task.tool,
-        documentId: job.document.id, sha256: job.document.sha256, options,
+        documentId: input.documentId, sha256: input.sha256, options: input.options, ...(requestId ? { requestId } : {}),
       };
       return {
         name: TASK_JOB_NAME,
@@ -109,7 +179,7 @@ export async function enqueueJob(ctx: OrchestratorContext, jobId: string): Promi
         data,
         opts: {
           jobId: taskJobId(task.id),
-          attempts: (service?.retries ?? 2) + 1,
+          attempts: (retries.get(task.service) ?? 2) + 1,
           backoff: { type: "exponential", delay: 250 },
           // A failed task is an answer, not a reason to stop: the parent still aggregates.
           ignoreDependencyOnFailure: true,
@@ -120,5 +190,39 @@ export async function enqueueJob(ctx: OrchestratorContext, jobId: string): Promi
     }),
   });
   await withTimeout(add, ENQUEUE_TIMEOUT_MS, "enqueue timed out");
-  await ctx.db.job.update({ where: { id: jobId }, data: { enqueuedAt: new Date() } });
+}
+
+// Retry counts change only when an admin edits a service; a few seconds' delay is harmless.
+const RETRIES_TTL_MS = 5_000;
+const retriesCache = new WeakMap<Db, { until: number; value: Promise<Map<string, number>> }>();
+
+function serviceRetries(db: Db): Promise<Map<string, number>> {
+  const hit = retriesCache.get(db);
+  if (hit && hit.until > Date.now()) return hit.value;
+  const value = db.service.findMany({ select: { name: true, retries: true } }).then((rows) => new Map(rows.map((r) => [r.name, r.retries])));
+  retriesCache.set(db, { until: Date.now() + RETRIES_TTL_MS, value });
+  value.catch(() => retriesCache.delete(db));
+  return value;
+}
+
+// `enqueuedAt` is bookkeeping (nothing decides on it: the reconciler asks Redis), so the
+// stamps of the jobs enqueued in the same few milliseconds are written by one UPDATE.
+const ENQUEUED_FLUSH_MS = 20;
+const enqueuedBatches = new WeakMap<Db, Set<string>>();
+
+function markEnqueued(db: Db, jobId: string): void {
+  let batch = enqueuedBatches.get(db);
+  if (batch) {
+    batch.add(jobId);
+    return;
+  }
+  batch = new Set([jobId]);
+  enqueuedBatches.set(db, batch);
+  const timer = setTimeout(() => {
+    enqueuedBatches.delete(db);
+    const ids = [...batch!];
+    db.$executeRaw`UPDATE "Job" SET "enqueuedAt" = (${new Date().toISOString()}::timestamptz AT TIME ZONE 'UTC')
+                   WHERE "id" = ANY(${ids}::text[]) AND "enqueuedAt" IS NULL`.catch(() => {});
+  }, ENQUEUED_FLUSH_MS);
+  timer.unref?.();
 }

@@ -38,15 +38,8 @@ export async function runTask(
   handler: TaskHandler,
   attempt: { number: number; max: number; timeoutMs: number },
 ): Promise<TaskOutcome> {
-  const task = await ctx.db.jobTask.findUnique({ where: { id: payload.taskId }, select: { status: true } });
-  if (!task) return { kind: "done", status: "cancelled" };
-  if ((FINAL as readonly string[]).includes(task.status)) return { kind: "done", status: task.status as (typeof FINAL)[number] };
-
-  const now = new Date();
-  await ctx.db.$transaction([
-    ctx.db.jobTask.update({ where: { id: payload.taskId }, data: { status: "running", attempts: attempt.number, startedAt: now } }),
-    ctx.db.job.updateMany({ where: { id: payload.jobId, status: "queued" }, data: { status: "running", startedAt: now } }),
-  ]);
+  const start = await startTask(ctx, payload, attempt.number);
+  if (start !== "running") return { kind: "done", status: start };
   await publishJobEvent(ctx.redis, ctx.prefix, { type: "task.running", jobId: payload.jobId, service: payload.service, attempt: attempt.number });
 
   const started = performance.now();
@@ -81,6 +74,29 @@ export async function runTask(
     await finish(ctx, payload, { status: "failed", error, durationMs: Math.round(performance.now() - started) });
     return { kind: "done", status: "failed" };
   }
+}
+
+/**
+ * Marks the task (and its job, the first time) running, in one statement. A task already final
+ * (a redelivered job) is left alone and its status returned; a task that no longer exists counts
+ * as cancelled.
+ */
+async function startTask(ctx: OrchestratorContext, payload: TaskPayload, attempt: number): Promise<"running" | (typeof FINAL)[number]> {
+  const now = Prisma.sql`(${new Date().toISOString()}::timestamptz AT TIME ZONE 'UTC')`;
+  const [row] = await ctx.db.$queryRaw<{ started: number; status: string | null }[]>`
+    WITH task AS (
+      UPDATE "JobTask" SET "status" = 'running', "attempts" = ${attempt}, "startedAt" = ${now}
+      WHERE "id" = ${payload.taskId} AND "status" IN ('queued', 'running')
+      RETURNING "id"
+    ), job AS (
+      UPDATE "Job" SET "status" = 'running', "startedAt" = ${now}
+      WHERE "id" = ${payload.jobId} AND "status" = 'queued' AND EXISTS (SELECT 1 FROM task)
+    )
+    SELECT (SELECT count(*) FROM task)::int AS "started",
+           (SELECT "status"::text FROM "JobTask" WHERE "id" = ${payload.taskId}) AS "status"`;
+  if (row && row.started > 0) return "running";
+  const status = row?.status;
+  return status && (FINAL as readonly string[]).includes(status) ? (status as (typeof FINAL)[number]) : "cancelled";
 }
 
 async function finish(

@@ -1,17 +1,45 @@
 import type { Db } from "@docgate/db";
 import type { JobEventHub } from "./events";
-import { isFinalJobStatus } from "./job-view";
+import { getJobView, isFinalJobStatus, type JobView } from "./job-view";
+
+type WaitOptions = { timeoutMs: number; pollMs?: number; signal?: AbortSignal };
 
 /**
  * Resolves true when the job reaches a final status within `timeoutMs`. Woken by Redis
  * events; also re-reads Postgres every `pollMs`, so a missed event only costs latency.
  */
-export async function waitForJob(
+export async function waitForJob(db: Db, hub: JobEventHub | null, jobId: string, options: WaitOptions): Promise<boolean> {
+  const result = await watchJob(hub, jobId, options, async () => {
+    const job = await db.job.findUnique({ where: { id: jobId }, select: { status: true } });
+    return job ? { final: isFinalJobStatus(job.status), value: true } : null;
+  });
+  return result?.final ?? false;
+}
+
+/**
+ * Waits like waitForJob, but each look reads the whole job view (one statement), so the
+ * answer costs no extra read once the job is final. Null when the job does not exist.
+ */
+export async function waitForJobView(
   db: Db,
   hub: JobEventHub | null,
   jobId: string,
-  options: { timeoutMs: number; pollMs?: number; signal?: AbortSignal },
-): Promise<boolean> {
+  options: WaitOptions,
+): Promise<{ view: JobView; finished: boolean } | null> {
+  const result = await watchJob(hub, jobId, options, async () => {
+    const view = await getJobView(db, jobId);
+    return view ? { final: isFinalJobStatus(view.status), value: view } : null;
+  });
+  return result ? { view: result.value, finished: result.final } : null;
+}
+
+/** Looks until the job is final, the deadline passes or the caller goes away; null when it does not exist. */
+async function watchJob<T>(
+  hub: JobEventHub | null,
+  jobId: string,
+  options: WaitOptions,
+  look: () => Promise<{ final: boolean; value: T } | null>,
+): Promise<{ final: boolean; value: T } | null> {
   const deadline = Date.now() + options.timeoutMs;
   let wake: () => void = () => {};
   const unsubscribe = hub
@@ -21,11 +49,10 @@ export async function waitForJob(
     : () => {};
   try {
     for (;;) {
-      const job = await db.job.findUnique({ where: { id: jobId }, select: { status: true } });
-      if (!job) return false;
-      if (isFinalJobStatus(job.status)) return true;
+      const seen = await look();
+      if (!seen || seen.final) return seen;
       const left = deadline - Date.now();
-      if (left <= 0 || options.signal?.aborted) return false;
+      if (left <= 0 || options.signal?.aborted) return seen;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, Math.min(left, options.pollMs ?? 1_000));
         wake = () => {

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { Prisma } from "@docgate/db";
-import { extractText, inspectDocument, sniffType, SUPPORTED_TYPES, UnreadableDocumentError } from "@docgate/mcp/extraction";
-import { acceptedJobView, submitJob, waitForJobView, type IncomingDocument, type JobView } from "@docgate/orchestrator";
+import { extractText, inspectDocument, sniffType, SUPPORTED_TYPES, toStoredExtraction, UnreadableDocumentError } from "@docgate/mcp/extraction";
+import { acceptedJobView, currentRequestContext, submitJob, waitForJobView, type IncomingDocument, type JobView } from "@docgate/orchestrator";
 import { serverContext } from "./context";
 import { clientAddress } from "./access/deny";
 import { env } from "./env";
@@ -77,7 +77,7 @@ export async function processRequest(request: Request, principal: Principal): Pr
     userId: principal.kind === "user" ? principal.id : null,
     ip: clientIp(request),
     userAgent: request.headers.get("user-agent"),
-    requestId: request.headers.get("x-request-id")?.slice(0, 200) || null,
+    requestId: currentRequestContext()?.requestId ?? null,
   });
 
   const headers = principalHeaders(principal);
@@ -104,7 +104,7 @@ async function extractAtTheDoor(bytes: Uint8Array, mimeType: string): Promise<In
       // Postgres text cannot hold NUL; nothing downstream needs it (as the workers store it).
       text: extracted.text.replaceAll("\u0000", ""),
       pageTexts: extracted.pages.map((p) => p.replaceAll("\u0000", "")),
-      extraction: { metadata: extracted.metadata, truncated: extracted.truncated, warnings: extracted.warnings } as Prisma.InputJsonObject,
+      extraction: toStoredExtraction(extracted) as unknown as Prisma.InputJsonObject,
     };
   } catch {
     return null; // a worker extracts it and reports what went wrong on the task

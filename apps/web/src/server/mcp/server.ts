@@ -1,5 +1,6 @@
 import { getJobView, submitJob, waitForJob, callServiceTool, ToolCallUnavailableError, type JobView } from "@docgate/orchestrator";
 import { chooseServices } from "../services";
+import { requireKnownJobOptions } from "../job-options";
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import {
   CallToolRequestSchema, ErrorCode, ListResourceTemplatesRequestSchema, ListResourcesRequestSchema, ListToolsRequestSchema,
@@ -264,6 +265,7 @@ async function processDocument(principal: Principal, meta: RequestMeta, rawArgs:
   await requireJobCapacity(principal); // concurrent-job cap and daily quota, as on REST
   const services = await resolveServices(args.services ?? []);
   requireServices(principal, services.map((s) => s.name));
+  await requireKnownJobOptions({ taxonomy: args.taxonomy, profile: args.profile }); // 400 here, not a failed task later
   const document = args.content !== undefined
     ? await decodeDocument(args.content, args.filename!)
     : await storedDocument(principal, args.documentId!);
