@@ -16,6 +16,8 @@ import { BOOTSTRAP_KEY, REDIS_URL, eventually, form, startHarness, type Harness 
 import { expectError, params, request } from "./access-helpers";
 
 const TOKEN = `ext-${randomUUID()}`;
+/** Calls of the slow tool running right now, and the most seen at once. */
+const slow = { inFlight: 0, max: 0 };
 
 /** A small MCP server with a token check: counts the words of the text it is given. */
 function startWordCounter(port = 0): Promise<{ server: http.Server; port: number; calls: { authorization?: string }[] }> {
@@ -37,6 +39,13 @@ function startWordCounter(port = 0): Promise<{ server: http.Server; port: number
         return { content: [{ type: "text", text: JSON.stringify(output) }], structuredContent: output };
       },
     );
+    mcp.registerTool("slow_count", { description: "Counts words, slowly.", inputSchema: { text: z.string() } }, async ({ text }) => {
+      slow.inFlight++;
+      slow.max = Math.max(slow.max, slow.inFlight);
+      await new Promise((r) => setTimeout(r, 500));
+      slow.inFlight--;
+      return { content: [{ type: "text", text: String(text.split(/\s+/).length) }], structuredContent: { words: text.split(/\s+/).length } };
+    });
     mcp.registerTool("refuse", { description: "Always fails.", inputSchema: { text: z.string() } }, async () => ({
       isError: true, content: [{ type: "text", text: "I refuse." }],
     }));
@@ -109,7 +118,7 @@ describe("registering an external MCP server", () => {
     expect(response.status).toBe(201);
     const body = (await response.json()) as ServiceJson;
     expect(body).toMatchObject({ name: "wordcount", kind: "external", external: { tool: "count_words", documentArgument: "text", hasToken: true } });
-    expect(body.tools.map((t) => t.name).sort()).toEqual(["count_words", "refuse"]);
+    expect(body.tools.map((t) => t.name).sort()).toEqual(["count_words", "refuse", "slow_count"]);
     expect(JSON.stringify(body)).not.toContain(TOKEN);
     const audit = await harness.database.db.auditLog.findFirstOrThrow({ where: { action: "service.register", target: "wordcount" } });
     expect(JSON.stringify(audit.metadata)).not.toContain(TOKEN);
@@ -153,12 +162,14 @@ describe("using an external service", () => {
 
   it("a tool's own error fails the task with that message (no retries, breaker untouched)", async () => {
     const { db } = harness.database;
+    const { invalidateCatalog } = await import("~/server/mcp/catalog");
+    // The tool a task calls is fixed when the job is accepted (from the gateway's catalog).
     await db.service.update({ where: { name: "wordcount" }, data: { tool: "refuse" } });
-    await eventually(async () => {
-      const job = await run(`refuse me ${randomUUID()}`);
-      return job.results.wordcount?.error?.message === "I refuse." && job;
-    }, 10_000);
+    invalidateCatalog();
+    const job = await run(`refuse me ${randomUUID()}`);
+    expect(job.results.wordcount).toMatchObject({ status: "failed", attempts: 1, error: { code: "tool_error", message: "I refuse." } });
     await db.service.update({ where: { name: "wordcount" }, data: { tool: "count_words" } });
+    invalidateCatalog();
     expect((await view("wordcount")).external?.breaker.state).toBe("closed");
   });
 
@@ -199,6 +210,43 @@ describe("using an external service", () => {
       await clients.close();
       await replies.close();
       await ctx.close();
+    }
+  });
+});
+
+describe("concurrency, measured", () => {
+  it("a concurrency change changes how many tasks run at once", async () => {
+    const created = await register({ name: "slowcount", url: `http://127.0.0.1:${counter.port}/mcp`, token: TOKEN, tool: "slow_count" });
+    expect(created.status).toBe(201);
+    const { db } = harness.database;
+    const slowWorker = await startServiceWorker({ db, redisUrl: REDIS_URL, prefix: harness.prefix, service: "slowcount", settingsEveryMs: 200 });
+    const setConcurrency = async (n: number) => {
+      const res = await service.PATCH(request("PATCH", "/api/v1/services/slowcount", { json: { concurrency: n } }), params({ name: "slowcount" }));
+      expect(res.status).toBe(200);
+      await eventually(async () => slowWorker.settings().worker.concurrency === n, 10_000);
+    };
+    const burst = async (n: number) => {
+      slow.max = 0;
+      const ids: string[] = [];
+      for (let i = 0; i < n; i++) {
+        const res = await processRoute.POST(request("POST", "/api/v1/process?wait=0", {
+          body: form({ document: { bytes: `slow ${i} ${randomUUID()}`, filename: "slow.txt" }, services: ["slowcount"] }),
+        }));
+        ids.push(((await res.json()) as { id: string }).id);
+      }
+      await eventually(async () => (await db.job.count({ where: { id: { in: ids }, status: "succeeded" } })) === n, 30_000);
+      return slow.max;
+    };
+    try {
+      await setConcurrency(1);
+      expect(await burst(4)).toBe(1);
+      await setConcurrency(4);
+      const atFour = await burst(8);
+      expect(atFour).toBeGreaterThanOrEqual(2);
+      expect(atFour).toBeLessThanOrEqual(4);
+    } finally {
+      await slowWorker.close();
+      await service.PATCH(request("PATCH", "/api/v1/services/slowcount", { json: { enabled: false } }), params({ name: "slowcount" }));
     }
   });
 });

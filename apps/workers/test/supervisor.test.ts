@@ -6,7 +6,7 @@ import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { seed } from "@docgate/db";
 import { createTestDatabase, type TestDatabase } from "@docgate/db/testing";
-import { createWorkerRedis, INSTANCE_STALE_MS, updateServiceSettings } from "@docgate/orchestrator";
+import { createWorkerRedis, HEARTBEAT_INTERVAL_MS, INSTANCE_STALE_MS, listServices, updateServiceSettings } from "@docgate/orchestrator";
 import { ensureDefaultModels } from "../src/models";
 import { startReplicaController } from "../src/replicas";
 import { Supervisor } from "../src/supervisor";
@@ -77,6 +77,16 @@ it("scales worker processes to the desired replicas live and replaces one that i
     const rows = await database.db.serviceInstance.findMany({ where: { serviceName: "quality" } });
     return rows.filter((r) => r.pid !== victim).length === 2;
   });
+  // The killed instance's heartbeat stops while the others keep beating, so it turns stale:
+  // once INSTANCE_STALE_MS has passed since its last beat it is no longer listed as live.
+  const lastBeat = (await database.db.serviceInstance.findFirstOrThrow({ where: { pid: victim } })).heartbeatAt;
+  const survivorBeatAfter = async (after: Date) =>
+    (await database.db.serviceInstance.findMany({ where: { serviceName: "quality", pid: { not: victim }, heartbeatAt: { gt: after } } })).length === 2;
+  await eventually(() => survivorBeatAfter(new Date(lastBeat.getTime() + HEARTBEAT_INTERVAL_MS)), 30_000);
+  expect((await database.db.serviceInstance.findFirstOrThrow({ where: { pid: victim } })).heartbeatAt).toEqual(lastBeat);
+  const later = new Date(lastBeat.getTime() + INSTANCE_STALE_MS + 1);
+  const listed = (await listServices(database.db, later)).find((x) => x.name === "quality")!;
+  expect(listed.instances.map((i) => i.pid)).not.toContain(victim);
 
   // Scale back down: the retired process finishes, deregisters, and is not restarted.
   await updateServiceSettings({ db: database.db, redis, prefix }, { name: "quality", patch: { replicas: 1 } }, { actor: { type: "system" } });
