@@ -10,7 +10,7 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { z } from "zod";
-import { ExternalClients, ToolCallReplies, createOrchestratorContext, createWorkerRedis, runHealthChecks } from "@docgate/orchestrator";
+import { ExternalClients, ToolCallReplies, callServiceTool, createOrchestratorContext, createWorkerRedis, runHealthChecks } from "@docgate/orchestrator";
 import { startServiceWorker, type ServiceWorkerHandle } from "../../workers/src/service-worker";
 import { BOOTSTRAP_KEY, REDIS_URL, eventually, form, startHarness, type Harness } from "./harness";
 import { expectError, params, request } from "./access-helpers";
@@ -157,6 +157,27 @@ describe("using an external service", () => {
       await client.close();
       await gateway.close();
       await resetMcpRuntime();
+    }
+  });
+
+  it("direct calls share the service's rate limit with its tasks (measured)", async () => {
+    const { db } = harness.database;
+    const ctx = createOrchestratorContext({ db, redis: createWorkerRedis(REDIS_URL), prefix: harness.prefix });
+    const replies = new ToolCallReplies(createWorkerRedis(REDIS_URL), harness.prefix);
+    const patch = (json: unknown) => service.PATCH(request("PATCH", "/api/v1/services/wordcount", { json }), params({ name: "wordcount" }));
+    try {
+      expect((await patch({ rateLimitPerSecond: 2 })).status).toBe(200);
+      await eventually(async () => worker!.settings().rateLimitPerSecond === 2, 10_000);
+      const started = Date.now();
+      const answers = await Promise.all(Array.from({ length: 6 }, (_, i) =>
+        callServiceTool(ctx, replies, { service: "wordcount", tool: "count_words", arguments: { text: `call ${i}` }, timeoutMs: 15_000 })));
+      // 6 calls at 2 per second need at least two more windows after the first.
+      expect(Date.now() - started).toBeGreaterThanOrEqual(1_500);
+      expect(answers.every((a) => (a.structuredContent as { words: number }).words === 2)).toBe(true);
+    } finally {
+      await patch({ rateLimitPerSecond: null });
+      await replies.close();
+      await ctx.close();
     }
   });
 

@@ -2,12 +2,13 @@ import os from "node:os";
 import { UnrecoverableError, Worker } from "bullmq";
 import type { Db } from "@docgate/db";
 import {
-  HEARTBEAT_INTERVAL_MS, TOOL_CALL_JOB_NAME, TaskPayloadSchema, ToolCallPayloadSchema, answerToolCall,
+  HEARTBEAT_INTERVAL_MS, MetricCounters, TOOL_CALL_JOB_NAME, createLogger, TaskPayloadSchema, ToolCallPayloadSchema, answerToolCall,
   createOrchestratorContext, createWorkerRedis, deregisterInstance, heartbeat, registerInstance, runTask, serviceQueueName,
   readServiceSettings, serviceSettingsChannel, startToolCallConsumer, type ServiceSettings, type ToolCallResult,
 } from "@docgate/orchestrator";
 import { createMetricsBuffer } from "./metrics-buffer";
 import { createDocumentSource } from "./documents";
+import { runInTaskScope } from "./task-scope";
 import { createServiceBackend } from "./services";
 
 export type ServiceWorkerOptions = {
@@ -55,6 +56,9 @@ export async function startServiceWorker(options: ServiceWorkerOptions) {
   const handler = backend.handler;
 
   const metrics = createMetricsBuffer(db, { log });
+  // Platform-wide counters (Redis) for /api/metrics, and one structured line per task.
+  const counters = new MetricCounters(redis, prefix);
+  const taskLog = createLogger(`worker:${service}`);
   const callToolRaw = async (tool: string, args: Record<string, unknown>, signal: AbortSignal) => {
     const started = performance.now();
     let ok = false;
@@ -89,17 +93,21 @@ export async function startServiceWorker(options: ServiceWorkerOptions) {
       const started = performance.now();
       let ok = false;
       try {
-        const outcome = await runTask(ctx, payload.data, handler, {
+        const outcome = await runInTaskScope(() => runTask(ctx, payload.data, handler, {
           number: job.attemptsMade + 1,
           max: job.opts.attempts ?? 1,
           timeoutMs: settings.timeoutMs,
-        });
+        }));
         if (outcome.kind === "retry") throw new Error(outcome.error.message);
         ok = outcome.status === "succeeded";
         return outcome.status;
       } finally {
         active--;
-        metrics.record({ service, tool: payload.data.tool, durationMs: Math.round(performance.now() - started), ok, source: "task" });
+        const durationMs = Math.round(performance.now() - started);
+        metrics.record({ service, tool: payload.data.tool, durationMs, ok, source: "task" });
+        counters.observe("task_duration_seconds", { service, outcome: ok ? "succeeded" : "failed" }, durationMs / 1000);
+        const { requestId, jobId, taskId } = payload.data;
+        taskLog.info({ requestId, jobId, taskId, service, attempt: job.attemptsMade + 1, ok, durationMs }, "task");
       }
     },
     {
@@ -119,6 +127,7 @@ export async function startServiceWorker(options: ServiceWorkerOptions) {
       return settings.concurrency;
     },
     timeoutMs: config.timeoutMs,
+    rateLimitPerSecond: () => settings.rateLimitPerSecond,
     call: callToolRaw,
     log,
     onActive: (delta) => (active += delta),
@@ -203,6 +212,7 @@ export async function startServiceWorker(options: ServiceWorkerOptions) {
       await toolCalls.close();
       await worker.close();
       await metrics.close();
+      await counters.close();
       await ctx.close();
       await backend.close();
       await deregisterInstance(db, instanceId).catch(() => {});

@@ -212,6 +212,8 @@ export function startToolCallConsumer(options: {
   concurrency: number;
   timeoutMs: number;
   call: (tool: string, args: Record<string, unknown>, signal: AbortSignal) => Promise<ToolCallResult>;
+  /** The service's rate limit (calls per second across hosts), read per call; null for none. */
+  rateLimitPerSecond?: () => number | null;
   log?: (line: string) => void;
   onActive?: (delta: 1 | -1) => void;
 }): { close(): Promise<void> } {
@@ -237,6 +239,7 @@ export function startToolCallConsumer(options: {
       if (!popped) continue;
       const parsed = ToolCallPayloadSchema.safeParse(safeJson(popped[1]));
       if (!parsed.success) continue; // malformed: nobody can be answered
+      await waitForRateLimit(options.publisher, options.prefix, options.service, options.rateLimitPerSecond?.() ?? null, () => stopping);
       active++;
       options.onActive?.(1);
       answerToolCall(options.publisher, parsed.data, options.call, { timeoutMs: options.timeoutMs })
@@ -258,6 +261,28 @@ export function startToolCallConsumer(options: {
       await loop.catch(() => {});
     },
   };
+}
+
+/**
+ * Direct calls count against the same window as the service's queued tasks: BullMQ's limiter
+ * counter for the queue (`<prefix>:svc.<service>:limiter`, INCR with a PEXPIRE on the first
+ * hit), so one limit holds for both ways in across every host. Over the limit, wait out the
+ * window. With Redis away, calls are not held back (the call itself will fail soon enough).
+ */
+async function waitForRateLimit(redis: Redis, prefix: string, service: string, perSecond: number | null, stopping: () => boolean) {
+  if (!perSecond) return;
+  const key = `${prefix}:${serviceQueueName(service)}:limiter`;
+  while (!stopping()) {
+    try {
+      const count = await redis.incr(key);
+      if (count === 1) await redis.pexpire(key, 1_000);
+      if (count <= perSecond) return;
+      const ttl = await redis.pttl(key);
+      await new Promise((r) => setTimeout(r, Math.max(10, ttl > 0 ? ttl : 50)));
+    } catch {
+      return;
+    }
+  }
 }
 
 function safeJson(text: string): unknown {
