@@ -76,7 +76,8 @@ function toRules(d: Draft): ProfileView["rules"] {
 function saveError(message: string): string {
   try {
     const issues = JSON.parse(message) as { path?: (string | number)[]; message?: string }[];
-    if (Array.isArray(issues)) return issues.map((i) => `${(i.path ?? []).join(".")}: ${i.message ?? "invalid"}`).join("; ");
+    // Paths name the form's rules ("rules.pageRange"), not the update's envelope ("patch.").
+    if (Array.isArray(issues)) return issues.map((i) => `${(i.path ?? []).filter((p) => p !== "patch").join(".")}: ${i.message ?? "invalid"}`).join("; ");
   } catch {
     // Not JSON: already a sentence.
   }
