@@ -1,6 +1,7 @@
 import { AUDIT_LOCK, auditCanonicalPieces, Prisma, type AuditActor, type Db } from "@docgate/db";
 import type { OrchestratorContext } from "./context";
 import { uuidv7 } from "./ids";
+import { currentRequestContext } from "./observability/request-context";
 import {
   AGGREGATE_JOB_NAME, AGGREGATE_QUEUE, TASK_JOB_NAME, aggregateJobId, serviceQueueName, taskJobId,
   type AggregatePayload, type JobOptions, type TaskPayload,
@@ -59,7 +60,9 @@ export async function submitJob(ctx: OrchestratorContext, input: SubmitInput): P
   if (!inserted) throw new Error("The document row could not be written; try again.");
   const { jobId, documentId, createdAt, taskIds } = inserted;
   const enqueued = await enqueueTasks(ctx, {
-    jobId, documentId, sha256: input.document.sha256, options: input.options, requestId: input.requestId ?? undefined,
+    jobId, documentId, sha256: input.document.sha256, options: input.options,
+    // REST passes it; the MCP gateway's process_document runs inside the same request context.
+    requestId: input.requestId ?? currentRequestContext()?.requestId,
     tasks: input.services.map((s) => ({ id: taskIds[s.name]!, service: s.name, tool: s.tool })),
   }).then(() => true, () => false);
   if (enqueued) markEnqueued(ctx.db, jobId);
