@@ -94,9 +94,29 @@ export const ClassificationOutput = z.object({
   features: DocumentFeaturesSchema,
   explanation: z.array(z.object({ term: z.string(), weight: z.number() })).describe("Terms that pushed most toward the label"),
   reason: z.string().optional(),
-  decidedBy: z.literal("model"),
+  decidedBy: z.enum(["rule", "model"]).describe("A label rule decided before the model, or the model did"),
+  rule: z
+    .object({
+      id: z.string().optional(),
+      label: z.string(),
+      match: z.enum(["any", "all", "phrase", "regex"]),
+      pattern: z.string(),
+      caseInsensitive: z.boolean(),
+      matched: z.string().describe("The text the rule matched"),
+    })
+    .nullable()
+    .describe("The rule that decided, null when the model did"),
+  warnings: z.array(z.string()).optional().describe("Rules that could not be applied (e.g. a regex that took too long)"),
 });
 export type ClassificationOutput = z.infer<typeof ClassificationOutput>;
+
+export const LabelRuleSchema = z
+  .object({
+    match: z.enum(["any", "all", "phrase", "regex"]).describe("any / all of the words, the exact phrase, or a regular expression"),
+    pattern: z.string().min(1).max(500),
+    caseInsensitive: z.boolean().default(true),
+  })
+  .strict();
 
 export const QualityIssueSchema = z.object({
   code: z.string(),

@@ -1,4 +1,5 @@
 import type { ClassifierModel } from "./classification/model";
+import type { LabelRule } from "./classification/rules";
 import type { ExtractedDocument } from "./extraction/types";
 
 /** Extracted text of a stored document, as the host hands it to a server. */
@@ -7,7 +8,8 @@ export type DocumentText = ExtractedDocument & { documentId?: string };
 /** Host-provided (e.g. DB-backed) access to documents. May throw UnreadableDocumentError. */
 export type DocumentSource = { getText(documentId: string): Promise<DocumentText> };
 
-export type ActiveModel = { id: string; version: number; taxonomy: string; model: ClassifierModel };
+/** `rules` (optional) decide before the model; see classification/rules.ts. */
+export type ActiveModel = { id: string; version: number; taxonomy: string; model: ClassifierModel; rules?: LabelRule[] };
 
 /** Host-provided access to trained models. Throws an Error with a clear message if none. */
 export type ModelSource = { getActiveModel(taxonomy?: string): Promise<ActiveModel> };

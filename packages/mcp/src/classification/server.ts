@@ -7,6 +7,7 @@ import { resolveDocument, toolError, toolResult } from "../tool-result";
 import { SERVICE_INFO, type DocumentSource, type ModelSource, type TaxonomyCatalog } from "../types";
 import { extractDocumentFeatures, extractFeatures } from "./document-features";
 import { predict } from "./model";
+import { decideByRules } from "./rules";
 
 /**
  * The classification MCP server. `catalog` (taxonomies, models, training) is optional: a
@@ -21,6 +22,7 @@ export function createClassificationServer(deps: { documents: DocumentSource; mo
       title: "Classify document",
       description:
         "Classifies a document (by stored documentId or inline text) with the active model of a taxonomy. " +
+        "Label rules of the taxonomy decide first (decidedBy: rule, with the rule); otherwise the model does. " +
         "Returns the label, confidence, per-label scores, the terms that drove the decision and descriptive features.",
       inputSchema: ClassifyInput,
       outputSchema: ClassificationOutput,
@@ -30,18 +32,39 @@ export function createClassificationServer(deps: { documents: DocumentSource; mo
       try {
         const doc = await resolveDocument(input, deps.documents);
         const active = await deps.models.getActiveModel(input.taxonomy);
-        const prediction = predict(active.model, doc.text);
-        const out: ClassificationOutput = {
-          label: prediction.label,
-          confidence: prediction.confidence,
-          scores: prediction.scores,
+        const ruled = await decideByRules(active.rules ?? [], doc.text);
+        const base = {
           taxonomy: active.taxonomy,
           model: { id: active.id, version: active.version },
           features: extractFeatures(doc),
-          explanation: prediction.explanation,
-          ...(prediction.reason ? { reason: prediction.reason } : {}),
-          decidedBy: "model",
+          ...(ruled.warnings.length ? { warnings: ruled.warnings } : {}),
         };
+        let out: ClassificationOutput;
+        if (ruled.decision) {
+          const { rule, matched } = ruled.decision;
+          const labels = active.model.labels.includes(rule.label) ? active.model.labels : [rule.label, ...active.model.labels];
+          out = {
+            ...base,
+            label: rule.label,
+            confidence: 1,
+            scores: [{ label: rule.label, score: 1 }, ...labels.filter((l) => l !== rule.label).map((label) => ({ label, score: 0 }))],
+            explanation: [{ term: matched, weight: 1 }],
+            decidedBy: "rule",
+            rule: { ...(rule.id ? { id: rule.id } : {}), label: rule.label, match: rule.match, pattern: rule.pattern, caseInsensitive: rule.caseInsensitive, matched },
+          };
+        } else {
+          const prediction = predict(active.model, doc.text);
+          out = {
+            ...base,
+            label: prediction.label,
+            confidence: prediction.confidence,
+            scores: prediction.scores,
+            explanation: prediction.explanation,
+            ...(prediction.reason ? { reason: prediction.reason } : {}),
+            decidedBy: "model",
+            rule: null,
+          };
+        }
         return toolResult(out);
       } catch (err) {
         return toolError(err);
