@@ -12,24 +12,24 @@ import { REDIS_URL, eventually, form, startHarness, type Harness } from "./harne
 import { params, request } from "./access-helpers";
 
 let harness: Harness;
-let collector: { server: http.Server; spans: { name: string; service: string; attributes: Record<string, unknown> }[] };
+let collector: { server: http.Server; spans: { name: string; traceId: string; service: string; attributes: Record<string, unknown> }[] };
 let processRoute: typeof import("~/app/api/v1/process/route");
 let metricsRoute: typeof import("~/app/api/metrics/route");
 
 beforeAll(async () => {
   // An OTLP/HTTP (JSON) trace collector; set before the first request starts tracing.
-  const spans: { name: string; service: string; attributes: Record<string, unknown> }[] = [];
+  const spans: { name: string; traceId: string; service: string; attributes: Record<string, unknown> }[] = [];
   const server = http.createServer((req, res) => {
     let body = "";
     req.on("data", (c: Buffer) => (body += c.toString()));
     req.on("end", () => {
       type Attr = { key: string; value: Record<string, unknown> };
-      const payload = JSON.parse(body) as { resourceSpans: { resource: { attributes: Attr[] }; scopeSpans: { spans: { name: string; attributes: Attr[] }[] }[] }[] };
+      const payload = JSON.parse(body) as { resourceSpans: { resource: { attributes: Attr[] }; scopeSpans: { spans: { name: string; traceId: string; attributes: Attr[] }[] }[] }[] };
       for (const rs of payload.resourceSpans ?? []) {
         const service = String(Object.values(rs.resource.attributes.find((a) => a.key === "service.name")?.value ?? {})[0] ?? "");
         for (const ss of rs.scopeSpans) {
           for (const span of ss.spans) {
-            spans.push({ name: span.name, service, attributes: Object.fromEntries(span.attributes.map((a) => [a.key, Object.values(a.value)[0]])) });
+            spans.push({ name: span.name, traceId: span.traceId, service, attributes: Object.fromEntries(span.attributes.map((a) => [a.key, Object.values(a.value)[0]])) });
           }
         }
       }
@@ -102,14 +102,19 @@ describe("/api/metrics", () => {
 });
 
 describe("tracing", () => {
-  it("sends a span per API request to the configured OTLP endpoint", async () => {
+  it("sends a span per API request to the configured OTLP endpoint, and the worker's task span joins its trace", async () => {
     const requestId = `trace-${randomUUID()}`;
-    await submit(requestId);
+    const job = (await (await submit(requestId)).json()) as { id: string };
     const span = await eventually(async () => {
       await flushTracing();
       return collector.spans.find((s) => s.attributes["docgate.request_id"] === requestId);
     }, 10_000);
     expect(span).toMatchObject({ name: "POST /api/v1/process", service: "docgate-web" });
     expect(span.attributes["http.response.status_code"]).toBe(200);
+    const task = await eventually(async () => {
+      await flushTracing();
+      return collector.spans.find((s) => s.attributes["docgate.job_id"] === job.id);
+    }, 10_000);
+    expect(task).toMatchObject({ name: "task quality", traceId: span.traceId });
   });
 });

@@ -1,7 +1,7 @@
 // The workers' entry point: trains default models on first start, runs the system queues
 // in this process, and supervises one or more worker processes per built-in service.
 import { createDb } from "@docgate/db";
-import { createWorkerRedis } from "@docgate/orchestrator";
+import { createLogger, createWorkerRedis, lineLogger, startTracing } from "@docgate/orchestrator";
 import { workerEnv } from "./env";
 import { ensureDefaultModels } from "./models";
 import { BUILTIN_SERVICE_NAMES } from "./services";
@@ -9,7 +9,9 @@ import { startReplicaController } from "./replicas";
 import { Supervisor } from "./supervisor";
 import { startSystemWorkers } from "./system-worker";
 
-const log = (line: string) => console.log(line);
+// JSON lines on stdout (pino); worker processes write theirs to the same stdout.
+const log = lineLogger(createLogger("workers"));
+startTracing("docgate-workers");
 const env = workerEnv();
 const db = createDb(env.databaseUrl, { max: 4 });
 

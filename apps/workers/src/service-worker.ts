@@ -2,7 +2,7 @@ import os from "node:os";
 import { UnrecoverableError, Worker } from "bullmq";
 import type { Db } from "@docgate/db";
 import {
-  HEARTBEAT_INTERVAL_MS, MetricCounters, TOOL_CALL_JOB_NAME, createLogger, TaskPayloadSchema, ToolCallPayloadSchema, answerToolCall,
+  HEARTBEAT_INTERVAL_MS, MetricCounters, TOOL_CALL_JOB_NAME, createLogger, inSpan, TaskPayloadSchema, ToolCallPayloadSchema, answerToolCall,
   createOrchestratorContext, createWorkerRedis, deregisterInstance, heartbeat, registerInstance, runTask, serviceQueueName,
   readServiceSettings, serviceSettingsChannel, startToolCallConsumer, type ServiceSettings, type ToolCallResult,
 } from "@docgate/orchestrator";
@@ -93,11 +93,13 @@ export async function startServiceWorker(options: ServiceWorkerOptions) {
       const started = performance.now();
       let ok = false;
       try {
-        const outcome = await runInTaskScope(() => runTask(ctx, payload.data, handler, {
-          number: job.attemptsMade + 1,
-          max: job.opts.attempts ?? 1,
-          timeoutMs: settings.timeoutMs,
-        }));
+        const { jobId, taskId, traceparent } = payload.data;
+        const outcome = await inSpan(`task ${service}`, { "docgate.job_id": jobId, "docgate.task_id": taskId, "docgate.service": service }, () =>
+          runInTaskScope(() => runTask(ctx, payload.data, handler, {
+            number: job.attemptsMade + 1,
+            max: job.opts.attempts ?? 1,
+            timeoutMs: settings.timeoutMs,
+          })), traceparent);
         if (outcome.kind === "retry") throw new Error(outcome.error.message);
         ok = outcome.status === "succeeded";
         return outcome.status;

@@ -1,6 +1,7 @@
 // One worker process for one service: started by the supervisor (main.ts) with the
 // service name as its only argument.
 import { createDb } from "@docgate/db";
+import { createLogger, lineLogger, startTracing } from "@docgate/orchestrator";
 import { workerEnv } from "./env";
 import { isBuiltinService } from "./services";
 import { startServiceWorker } from "./service-worker";
@@ -12,7 +13,8 @@ if (!isBuiltinService(service) && !(await db.service.findFirst({ where: { name: 
   console.error(`Unknown service "${service}".`);
   process.exit(2);
 }
-const log = (line: string) => console.log(line);
+const log = lineLogger(createLogger(`worker:${service}`));
+startTracing("docgate-workers");
 const worker = await startServiceWorker({ db, redisUrl: env.redisUrl, prefix: env.prefix, service, log });
 
 let stopping = false;

@@ -26,6 +26,8 @@ export const TaskPayloadSchema = z.object({
   options: JobOptionsSchema,
   /** The gateway request that created the job, for log lines. */
   requestId: z.string().max(200).optional(),
+  /** W3C trace context of the request, so the worker's span joins its trace (when tracing). */
+  traceparent: z.string().max(100).optional(),
 });
 export type TaskPayload = z.infer<typeof TaskPayloadSchema>;
 

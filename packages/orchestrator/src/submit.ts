@@ -165,6 +165,7 @@ export async function enqueueJob(ctx: OrchestratorContext, jobId: string): Promi
 async function enqueueTasks(ctx: OrchestratorContext, input: EnqueueInput): Promise<void> {
   const retries = await serviceRetries(ctx.db);
   const { jobId, requestId } = input;
+  const traceparent = currentRequestContext()?.traceparent;
   const parentData: AggregatePayload = { v: 1, jobId, ...(requestId ? { requestId } : {}) };
   const add = ctx.flow.add({
     name: AGGREGATE_JOB_NAME,
@@ -175,6 +176,7 @@ async function enqueueTasks(ctx: OrchestratorContext, input: EnqueueInput): Prom
       const data: TaskPayload = {
         v: 1, jobId, taskId: task.id, service: task.service, tool: task.tool,
         documentId: input.documentId, sha256: input.sha256, options: input.options, ...(requestId ? { requestId } : {}),
+        ...(traceparent ? { traceparent } : {}),
       };
       return {
         name: TASK_JOB_NAME,
