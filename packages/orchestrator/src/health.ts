@@ -6,8 +6,10 @@ import { INSTANCE_STALE_MS, forgetStaleInstances } from "./registry";
 import { callServiceTool, type ToolCallReplies } from "./tool-calls";
 
 export const HEALTH_CHECK_EVERY_MS = 15_000;
-/** Health history kept per service. */
+/** Health history (and tool-call samples) kept. */
 export const HEALTH_HISTORY_MS = 24 * 3600_000;
+const PRUNE_EVERY_MS = 5 * 60_000;
+let lastPrunedAt = 0;
 
 export type HealthStatus = "up" | "degraded" | "down";
 export type HealthResult = { service: string; status: HealthStatus; latencyMs: number | null; message: string | null };
@@ -82,7 +84,15 @@ export async function runHealthChecks(
     ]);
   }
   await forgetStaleInstances(ctx.db, at);
-  await ctx.db.healthCheck.deleteMany({ where: { checkedAt: { lt: new Date(at.getTime() - HEALTH_HISTORY_MS) } } });
+  const horizon = new Date(at.getTime() - HEALTH_HISTORY_MS);
+  await ctx.db.healthCheck.deleteMany({ where: { checkedAt: { lt: horizon } } });
+  // Per-call samples feed 5-minute windows: a day is plenty, and the table would grow forever.
+  // Pruned every few minutes rather than every round: at full speed that is many rows.
+  if (at.getTime() - lastPrunedAt > PRUNE_EVERY_MS) {
+    lastPrunedAt = at.getTime();
+    await ctx.db.toolCallMetric.deleteMany({ where: { at: { lt: horizon } } });
+    await ctx.db.alert.deleteMany({ where: { resolvedAt: { lt: new Date(at.getTime() - 30 * HEALTH_HISTORY_MS) } } });
+  }
   return results;
 }
 

@@ -1,0 +1,2 @@
+-- CreateIndex
+CREATE INDEX "ToolCallMetric_at_idx" ON "ToolCallMetric"("at");
