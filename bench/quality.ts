@@ -132,7 +132,7 @@ async function main() {
     "|---|---|---|---|---|---|---|",
     ...rows.map((r) => `| ${r.name} | ${r.runs} | ${r.kb.toFixed(0)} | ${fmt(r.p50)} | ${fmt(r.p99)} | ${r.docsPerSecond.toFixed(1)} | ${r.mbPerSecond.toFixed(2)} |`),
     "",
-    `First English document in a process: ${fmt(coldMs)} ms, of which ${fmt(dictionaryMs)} ms build the spelling dictionary (nspell + dictionary-en, about ${dictionaryMb.toFixed(0)} MB of heap); later documents reuse it.`,
+    `First English document in a process: ${fmt(coldMs)} ms, of which ${fmt(dictionaryMs)} ms build the spelling dictionary (nspell + dictionary-en; the heap grew by ${dictionaryMb.toFixed(0)} MB, rough: the collector runs meanwhile); later documents reuse it.`,
     "",
     "## Cost of each metric family (mean ms per document)",
     "",
