@@ -225,6 +225,7 @@ describe("permission matrix", () => {
     "job.get": "viewer", "job.recent": "viewer", "job.text": "viewer", "job.list": "viewer", "job.submitters": "viewer",
     "job.cancel": "operator", "job.retry": "operator", "job.rerun": "operator", "job.bulk": "operator",
     "model.taxonomies": "viewer", "model.versions": "viewer", "model.train": "operator", "model.correct": "operator", "model.activate": "admin",
+    "model.rules": "viewer", "model.setRules": "admin",
     "service.health": "viewer", "service.overview": "viewer", "service.list": "viewer", "service.events": "viewer", "service.update": "admin",
     "service.alerts": "viewer", "service.register": "admin", "service.remove": "admin",
     "profile.list": "viewer", "profile.get": "viewer", "profile.issueCodes": "viewer", "profile.create": "admin", "profile.update": "admin",

@@ -3,6 +3,7 @@ import path from "node:path";
 import type { Db, Prisma } from "@docgate/db";
 import { writeAudit } from "@docgate/db";
 import type { ModelSource } from "@docgate/mcp";
+import { listLabelRules, type StoredLabelRule } from "@docgate/orchestrator";
 import {
   ALGORITHM_VERSION, DEFAULT_CORPORA, deserializeModel, serializeModel, trainClassifier,
   type ClassifierModel, type ModelMetrics,
@@ -13,9 +14,26 @@ export const DEFAULT_TAXONOMY = "genre";
 /** How long a taxonomy's active-model lookup is reused: activation reaches workers within this. */
 const ACTIVE_LOOKUP_TTL_MS = 2_000;
 
-/** Active models from Postgres, deserialised once per model id. */
-export function createModelSource(db: Db): ModelSource & { activeModelId(taxonomy?: string): Promise<string> } {
+/** Active models from Postgres, deserialised once per model id, with the taxonomy's label rules. */
+export function createModelSource(db: Db): ModelSource & {
+  activeModelId(taxonomy?: string): Promise<string>;
+  /** What besides the document decides a classification: the active model and the rules' version. */
+  cacheVariant(taxonomy?: string): Promise<string>;
+} {
   const loaded = new Map<string, ClassifierModel>();
+  // Rules by taxonomy id + rulesVersion: a changed rule set is a new version, so no staleness.
+  const rulesCache = new Map<string, Promise<StoredLabelRule[]>>();
+  function rulesFor(taxonomy: { id: string; rulesVersion: number }) {
+    const key = `${taxonomy.id}@${taxonomy.rulesVersion}`;
+    let rules = rulesCache.get(key);
+    if (!rules) {
+      if (rulesCache.size > 100) rulesCache.clear();
+      rules = listLabelRules(db, taxonomy.id).then((r) => r.rules);
+      rules.catch(() => rulesCache.delete(key));
+      rulesCache.set(key, rules);
+    }
+    return rules;
+  }
   const lookups = new Map<string, { until: number; row: Promise<Awaited<ReturnType<typeof lookupActive>>> }>();
   // Every classification task asks twice (cache key, then the tool): one query pair serves both.
   function activeRow(taxonomyName?: string) {
@@ -45,6 +63,10 @@ export function createModelSource(db: Db): ModelSource & { activeModelId(taxonom
     async activeModelId(taxonomy) {
       return (await activeRow(taxonomy)).model.id;
     },
+    async cacheVariant(taxonomyName) {
+      const { taxonomy, model } = await activeRow(taxonomyName);
+      return `${model.id}:rules${taxonomy.rulesVersion}`;
+    },
     async getActiveModel(taxonomyName) {
       const { taxonomy, model } = await activeRow(taxonomyName);
       let classifier = loaded.get(model.id);
@@ -54,7 +76,8 @@ export function createModelSource(db: Db): ModelSource & { activeModelId(taxonom
         classifier = deserializeModel(row.artifact);
         loaded.set(model.id, classifier);
       }
-      return { id: model.id, version: model.version, taxonomy: taxonomy.name, model: classifier };
+      const rules = taxonomy.rulesVersion > 0 ? await rulesFor(taxonomy) : [];
+      return { id: model.id, version: model.version, taxonomy: taxonomy.name, model: classifier, rules };
     },
   };
 }

@@ -78,8 +78,8 @@ export function createBuiltinService(name: BuiltinServiceName, db: Db, documents
       return {
         server: createClassificationServer({ documents, models, catalog: createCatalog(db) }),
         version: "0.2.0",
-        // A new active model makes old entries unused: its id is part of the key.
-        cacheVariant: async (p) => `${p.options.taxonomy ?? "default"}:${await models.activeModelId(p.options.taxonomy)}`,
+        // A new active model or changed label rules make old entries unused: both are part of the key.
+        cacheVariant: async (p) => `${p.options.taxonomy ?? "default"}:${await models.cacheVariant(p.options.taxonomy)}`,
         toolArguments: (p) => ({ documentId: p.documentId, ...(p.options.taxonomy ? { taxonomy: p.options.taxonomy } : {}) }),
       };
     }

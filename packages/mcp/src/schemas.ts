@@ -118,6 +118,23 @@ export const LabelRuleSchema = z
   })
   .strict();
 
+export const SetLabelRulesInput = z
+  .object({ rules: z.array(LabelRuleSchema).max(200).describe("The label's rules in order; an empty list removes them") })
+  .strict();
+
+export const StoredLabelRuleSchema = z.object({
+  id: z.string(),
+  label: z.string(),
+  match: z.enum(["any", "all", "phrase", "regex"]),
+  pattern: z.string(),
+  caseInsensitive: z.boolean(),
+});
+
+export const LabelRulesSchema = z.object({
+  rulesVersion: z.number().int().describe("Bumped on every change; part of the classification cache key"),
+  rules: z.array(StoredLabelRuleSchema).describe("In evaluation order: the first rule that matches decides"),
+});
+
 export const QualityIssueSchema = z.object({
   code: z.string(),
   severity: z.enum(["info", "warning", "error"]),

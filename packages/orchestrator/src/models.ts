@@ -3,6 +3,7 @@
 import type { AuditActor, Db, Prisma } from "@docgate/db";
 import { writeAudit } from "@docgate/db";
 import type { ModelSummary, TaxonomySummary } from "@docgate/mcp";
+import { InvalidRuleError, MAX_RULES_PER_TAXONOMY, validateRule, type LabelRule, type RuleMatch } from "@docgate/mcp/classification";
 import type { OrchestratorContext } from "./context";
 import { DomainError } from "./errors";
 
@@ -172,6 +173,81 @@ export async function activateModel(db: Db, id: string, audit: Audit, tx?: Prism
   if (tx) await run(tx);
   else await db.$transaction(run);
   return (await getModel(db, id))!;
+}
+
+export type StoredLabelRule = LabelRule & { id: string };
+
+/**
+ * A taxonomy's label rules in evaluation order: the taxonomy's label order, then each
+ * label's own order. The first rule that matches decides (classification/rules.ts).
+ */
+export async function listLabelRules(db: Db, taxonomyIdOrName: string): Promise<{ rulesVersion: number; rules: StoredLabelRule[] }> {
+  const taxonomy = await findTaxonomy(db, taxonomyIdOrName);
+  return { rulesVersion: taxonomy.rulesVersion, rules: await rulesOf(db, taxonomy) };
+}
+
+async function rulesOf(db: Db | Prisma.TransactionClient, taxonomy: { id: string; labels: string[] }): Promise<StoredLabelRule[]> {
+  const rows = await db.labelRule.findMany({ where: { taxonomyId: taxonomy.id }, orderBy: [{ position: "asc" }, { createdAt: "asc" }] });
+  const order = new Map(taxonomy.labels.map((l, i) => [l, i]));
+  return rows
+    .map((r) => ({ id: r.id, label: r.label, match: r.match as RuleMatch, pattern: r.pattern, caseInsensitive: r.caseInsensitive, position: r.position }))
+    .sort((a, b) => (order.get(a.label) ?? 1e9) - (order.get(b.label) ?? 1e9) || a.position - b.position)
+    .map(({ position: _position, ...rule }) => rule);
+}
+
+/**
+ * Replaces one label's rules (an empty list removes them), all or nothing, with its audit
+ * row in the same transaction. Bumps the taxonomy's rulesVersion so cached classifications
+ * made under the old rules are no longer used. A bad pattern or regex is a 400.
+ */
+export async function setLabelRules(
+  db: Db,
+  taxonomyIdOrName: string,
+  label: string,
+  rules: { match: RuleMatch; pattern: string; caseInsensitive?: boolean }[],
+  audit: Audit,
+): Promise<{ label: string; rulesVersion: number; rules: StoredLabelRule[] }> {
+  const taxonomy = await findTaxonomy(db, taxonomyIdOrName);
+  if (!taxonomy.labels.includes(label)) {
+    throw new DomainError("invalid", "unknown_label", `Label ${JSON.stringify(label.slice(0, 70))} is not in taxonomy "${taxonomy.name}" (${taxonomy.labels.join(", ")}).`);
+  }
+  let checked: LabelRule[];
+  try {
+    checked = rules.map((r, i) => validateRule({ label, match: r.match, pattern: r.pattern, caseInsensitive: r.caseInsensitive ?? true }, i));
+  } catch (err) {
+    if (err instanceof InvalidRuleError) throw new DomainError("invalid", "invalid_rule", err.message);
+    throw err;
+  }
+  return db.$transaction(async (tx) => {
+    // Row lock on the taxonomy: concurrent edits of its rules apply one after the other.
+    await tx.$queryRaw`SELECT 1 FROM "Taxonomy" WHERE id = ${taxonomy.id} FOR UPDATE`;
+    const before = await tx.labelRule.findMany({ where: { taxonomyId: taxonomy.id, label }, orderBy: { position: "asc" } });
+    const others = await tx.labelRule.count({ where: { taxonomyId: taxonomy.id, label: { not: label } } });
+    if (others + checked.length > MAX_RULES_PER_TAXONOMY) {
+      throw new DomainError("invalid", "too_many_rules", `A taxonomy has at most ${MAX_RULES_PER_TAXONOMY} rules; "${taxonomy.name}" would have ${others + checked.length}.`);
+    }
+    await tx.labelRule.deleteMany({ where: { taxonomyId: taxonomy.id, label } });
+    if (checked.length) {
+      await tx.labelRule.createMany({
+        data: checked.map((r, position) => ({ taxonomyId: taxonomy.id, label, match: r.match, pattern: r.pattern, caseInsensitive: r.caseInsensitive, position })),
+      });
+    }
+    const updated = await tx.taxonomy.update({ where: { id: taxonomy.id }, data: { rulesVersion: { increment: 1 } }, select: { rulesVersion: true } });
+    await writeAudit(tx, {
+      ...audit,
+      action: "taxonomy.set_rules",
+      target: taxonomy.id,
+      metadata: {
+        taxonomy: taxonomy.name,
+        label,
+        before: before.map((r) => ({ match: r.match, pattern: r.pattern, caseInsensitive: r.caseInsensitive })),
+        after: checked.map((r) => ({ match: r.match, pattern: r.pattern, caseInsensitive: r.caseInsensitive })),
+        rulesVersion: updated.rulesVersion,
+      },
+    });
+    const all = await rulesOf(tx, taxonomy);
+    return { label, rulesVersion: updated.rulesVersion, rules: all.filter((r) => r.label === label) };
+  });
 }
 
 function isUuid(value: string): boolean {

@@ -4,6 +4,7 @@ import { useState } from "react";
 import type { RouterOutputs } from "~/server/trpc/root";
 import { useTRPC } from "~/lib/trpc";
 import { ConfusionMatrix } from "./confusion-matrix";
+import { LabelRulesEditor } from "./label-rules-editor";
 import { StatusBadge } from "./status-badge";
 
 type Version = RouterOutputs["model"]["versions"][number];
@@ -94,6 +95,7 @@ export function ModelsConsole() {
           <ConfusionMatrix labels={focus.metrics.confusion.labels} matrix={focus.metrics.confusion.matrix} />
         </section>
       )}
+      {taxonomy && <LabelRulesEditor key={taxonomy.name} taxonomy={taxonomy.name} labels={taxonomy.labels} canEdit={role === "admin"} />}
     </div>
   );
 }

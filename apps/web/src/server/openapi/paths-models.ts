@@ -3,6 +3,7 @@ import { z } from "zod";
 import {
   AddExamplesResponseSchema, AddExamplesSchema, CreateTaxonomySchema, ModelSchema, TaxonomySchema, TrainResponseSchema,
 } from "../model-schemas";
+import { LabelRulesSchema, SetLabelRulesInput, StoredLabelRuleSchema } from "@docgate/mcp";
 import { errors } from "./shared";
 
 const json = <T extends z.ZodType>(schema: T) => ({ content: { "application/json": { schema } } });
@@ -24,7 +25,30 @@ export function registerModelPaths(registry: OpenAPIRegistry): void {
   registry.registerPath({
     method: "get", path: "/api/v1/taxonomies/{id}", summary: "A taxonomy with every model version", security,
     request: { params: TaxonomyRef },
-    responses: { 200: { description: "The taxonomy and its models", ...json(TaxonomySchema.extend({ models: z.array(ModelSchema) })) }, ...errors(401, 404) },
+    responses: {
+      200: { description: "The taxonomy, its models and its label rules", ...json(TaxonomySchema.extend({ models: z.array(ModelSchema) }).extend(LabelRulesSchema.shape)) },
+      ...errors(401, 404),
+    },
+  });
+  registry.registerPath({
+    method: "get", path: "/api/v1/taxonomies/{id}/rules", summary: "Label rules of a taxonomy, in evaluation order", security,
+    request: { params: TaxonomyRef },
+    responses: { 200: { description: "The rules", ...json(LabelRulesSchema.meta({ id: "LabelRules" })) }, ...errors(401, 404) },
+  });
+  registry.registerPath({
+    method: "put", path: "/api/v1/taxonomies/{id}/labels/{label}/rules", summary: "Set one label's rules (admin)",
+    description:
+      "Rules decide a label before the model, as in paperless-ngx: `any` of the words, `all` of the words (whole words), the exact " +
+      "`phrase`, or a `regex`; `caseInsensitive` defaults to true. Rules are tried in the taxonomy's label order, then in the order " +
+      "given here; the first match decides and the classification says `decidedBy: \"rule\"` and which rule. Replaces the label's " +
+      "rules (an empty list removes them); an invalid regular expression is a 400 and nothing changes. Regexes run on the first " +
+      "100,000 characters with a time limit; one that overruns is skipped and reported in the result's `warnings`.",
+    security,
+    request: { params: TaxonomyRef.extend({ label: z.string().meta({ description: "A label of the taxonomy" }) }), body: json(SetLabelRulesInput.meta({ id: "SetLabelRules" })) },
+    responses: {
+      200: { description: "The label's rules", ...json(z.object({ label: z.string(), rulesVersion: z.number().int(), rules: z.array(StoredLabelRuleSchema) })) },
+      ...errors(400, 401, 403, 404, 413, 415),
+    },
   });
   registry.registerPath({
     method: "post", path: "/api/v1/taxonomies/{id}/examples", summary: "Add labelled examples (operator)",
