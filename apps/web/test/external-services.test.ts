@@ -46,6 +46,14 @@ function startWordCounter(port = 0): Promise<{ server: http.Server; port: number
       slow.inFlight--;
       return { content: [{ type: "text", text: String(text.split(/\s+/).length) }], structuredContent: { words: text.split(/\s+/).length } };
     });
+    mcp.registerTool("describe", {
+      description: "Describes a document given as an embedded resource or a resource link.",
+      inputSchema: { document: z.object({ type: z.string(), uri: z.string().optional(), mimeType: z.string().optional(), resource: z.object({ uri: z.string(), mimeType: z.string(), blob: z.string() }).optional() }) },
+    }, async ({ document }) => {
+      const bytes = document.resource ? Buffer.from(document.resource.blob, "base64") : null;
+      const output = { type: document.type, uri: document.uri ?? document.resource?.uri ?? "", mimeType: document.mimeType ?? document.resource?.mimeType ?? "", text: bytes?.toString("utf8") ?? "" };
+      return { content: [{ type: "text", text: JSON.stringify(output) }], structuredContent: output };
+    });
     mcp.registerTool("refuse", { description: "Always fails.", inputSchema: { text: z.string() } }, async () => ({
       isError: true, content: [{ type: "text", text: "I refuse." }],
     }));
@@ -118,7 +126,7 @@ describe("registering an external MCP server", () => {
     expect(response.status).toBe(201);
     const body = (await response.json()) as ServiceJson;
     expect(body).toMatchObject({ name: "wordcount", kind: "external", external: { tool: "count_words", documentArgument: "text", hasToken: true } });
-    expect(body.tools.map((t) => t.name).sort()).toEqual(["count_words", "refuse", "slow_count"]);
+    expect(body.tools.map((t) => t.name).sort()).toEqual(["count_words", "describe", "refuse", "slow_count"]);
     expect(JSON.stringify(body)).not.toContain(TOKEN);
     const audit = await harness.database.db.auditLog.findFirstOrThrow({ where: { action: "service.register", target: "wordcount" } });
     expect(JSON.stringify(audit.metadata)).not.toContain(TOKEN);
@@ -231,6 +239,30 @@ describe("using an external service", () => {
       await clients.close();
       await replies.close();
       await ctx.close();
+    }
+  });
+});
+
+describe("document mappings", () => {
+  it("content sends the original bytes as an embedded resource; resource_link sends a link to them", async () => {
+    const { db } = harness.database;
+    for (const mapping of ["content", "resource_link"] as const) {
+      const name = `describe-${mapping.replace("_", "")}`;
+      const created = await register({ name, url: `http://127.0.0.1:${counter.port}/mcp`, token: TOKEN, tool: "describe", documentMapping: mapping });
+      expect(created.status).toBe(201);
+      expect(((await created.json()) as ServiceJson).external).toMatchObject({ tool: "describe", documentArgument: "document" });
+      const w = await startServiceWorker({ db, redisUrl: REDIS_URL, prefix: harness.prefix, service: name });
+      try {
+        const text = `Original bytes ${randomUUID()}`;
+        const job = await run(text, name);
+        const output = job.results[name]?.output as { type: string; uri: string; mimeType: string; text: string };
+        expect(output.uri).toMatch(new RegExp(`/api/v1/documents/[0-9a-f-]+/content$`));
+        expect(output.mimeType).toBe("text/plain");
+        if (mapping === "content") expect(output).toMatchObject({ type: "resource", text });
+        else expect(output).toMatchObject({ type: "resource_link", text: "" });
+      } finally {
+        await w.close();
+      }
     }
   });
 });
