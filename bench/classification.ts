@@ -1,0 +1,220 @@
+// Classification benchmark: held-out accuracy and macro-F1 on the default corpora (3 stratified
+// 80/20 splits) beside a naive Bayes baseline, classify throughput and latency by document
+// size (in-process, over the MCP server), and training time and peak memory per corpus.
+//   npm run bench:classification   → bench/results/classification.md
+import { spawnSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import os from "node:os";
+import { fileURLToPath } from "node:url";
+import {
+  ALGORITHM_VERSION, DEFAULT_CORPORA, computeMetrics, trainClassifier, type LabelledText, type ModelMetrics,
+} from "../packages/mcp/src/classification";
+import { connectInMemory, createClassificationServer, extractText, type DocumentSource } from "../packages/mcp/src";
+import { prose } from "./corpus";
+import { makePdf } from "../packages/mcp/test/fixtures";
+
+const SEEDS = [1, 2, 3];
+const OUT = fileURLToPath(new URL("./results/classification.md", import.meta.url));
+type CorpusName = keyof typeof DEFAULT_CORPORA;
+
+// ── Child mode: load one corpus and train once, report time and peak RSS of this process ──
+if (process.argv[2] === "--train-child") {
+  const corpus = DEFAULT_CORPORA[process.argv[3] as CorpusName];
+  const examples = corpus.load();
+  const started = performance.now();
+  const { metrics } = trainClassifier(examples, { seed: 42 });
+  const wallMs = performance.now() - started;
+  const rusage = process.resourceUsage();
+  console.log(JSON.stringify({ examples: examples.length, trainMs: metrics.trainMs, wallMs, maxRssMb: rusage.maxRSS / 1024, cpuMs: (rusage.userCPUTime + rusage.systemCPUTime) / 1000 }));
+  process.exit(0);
+}
+
+// ── Naive Bayes baseline: multinomial, lowercase word unigrams, Laplace smoothing ─────────
+function tokens(text: string): string[] {
+  return text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+}
+
+function trainNaiveBayes(train: LabelledText[]) {
+  const labels = [...new Set(train.map((e) => e.label))].sort();
+  const counts = labels.map(() => new Map<string, number>());
+  const totals = labels.map(() => 0);
+  const docs = labels.map(() => 0);
+  const vocab = new Set<string>();
+  for (const ex of train) {
+    const k = labels.indexOf(ex.label);
+    docs[k]!++;
+    for (const t of tokens(ex.text)) {
+      counts[k]!.set(t, (counts[k]!.get(t) ?? 0) + 1);
+      totals[k]!++;
+      vocab.add(t);
+    }
+  }
+  const v = vocab.size;
+  return (text: string): string => {
+    let best = 0;
+    let bestScore = -Infinity;
+    for (let k = 0; k < labels.length; k++) {
+      let score = Math.log(docs[k]! / train.length);
+      const denom = Math.log(totals[k]! + v);
+      for (const t of tokens(text)) score += Math.log((counts[k]!.get(t) ?? 0) + 1) - denom;
+      if (score > bestScore) {
+        bestScore = score;
+        best = k;
+      }
+    }
+    return labels[best]!;
+  };
+}
+
+function evaluate(labels: string[], test: LabelledText[], predict: (text: string) => string): ModelMetrics {
+  const index = new Map(labels.map((l, i) => [l, i]));
+  return computeMetrics(labels, test.map((e) => index.get(e.label)!), test.map((e) => index.get(predict(e.text))!), { trainSize: 0, testSize: test.length, trainMs: 0 });
+}
+
+// ── Helpers ──────────────────────────────────────────────────────────────────────────────
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const sd = (xs: number[]) => Math.sqrt(mean(xs.map((x) => (x - mean(xs)) ** 2)));
+const f3 = (x: number) => x.toFixed(3);
+const pm = (xs: number[]) => `${f3(mean(xs))} ± ${f3(sd(xs))}`;
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+// ── 1. Accuracy beside naive Bayes, same splits ──────────────────────────────────────────
+type Row = { corpus: string; seed: number; svm: ModelMetrics; nb: ModelMetrics };
+const rows: Row[] = [];
+const sizes: Record<string, { examples: number; labels: number }> = {};
+for (const corpus of Object.values(DEFAULT_CORPORA)) {
+  const examples = corpus.load();
+  sizes[corpus.name] = { examples: examples.length, labels: new Set(examples.map((e) => e.label)).size };
+  for (const seed of SEEDS) {
+    // trainClassifier makes the stratified split; the baseline trains on exactly the rest.
+    const { model, metrics, heldOut } = trainClassifier(examples, { seed });
+    const held = new Set(heldOut);
+    const train = examples.filter((e) => !held.has(e));
+    const nb = evaluate(model.labels, heldOut, trainNaiveBayes(train));
+    rows.push({ corpus: corpus.name, seed, svm: metrics, nb });
+    console.log(`${corpus.name} seed ${seed}: svm ${f3(metrics.accuracy)} / ${f3(metrics.macroF1)}  nb ${f3(nb.accuracy)} / ${f3(nb.macroF1)}  train ${metrics.trainMs} ms`);
+  }
+}
+
+// ── 2. Training time and peak memory, one fresh process per corpus ───────────────────────
+type ChildReport = { examples: number; trainMs: number; wallMs: number; maxRssMb: number; cpuMs: number };
+const training: Record<string, ChildReport> = {};
+for (const name of Object.keys(DEFAULT_CORPORA)) {
+  const child = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), "--train-child", name], { encoding: "utf8", maxBuffer: 1 << 20 });
+  if (child.status !== 0) throw new Error(`training child for ${name} failed: ${child.stderr}`);
+  training[name] = JSON.parse(child.stdout.trim().split("\n").pop()!) as ChildReport;
+  console.log(`${name}: trained in ${Math.round(training[name]!.trainMs)} ms, peak RSS ${Math.round(training[name]!.maxRssMb)} MB`);
+}
+
+// ── 3. classify_document throughput and latency, in process ──────────────────────────────
+const models = Object.fromEntries(
+  Object.values(DEFAULT_CORPORA).map((c) => [c.name, trainClassifier(c.load(), { seed: 42 }).model]),
+);
+const pdfs = new Map<string, Uint8Array>();
+const documents: DocumentSource = {
+  // Extraction runs on every call (no stored text): the PDF figures include reading the PDF.
+  async getText(id) {
+    return { ...(await extractText(pdfs.get(id)!, "application/pdf")), documentId: id };
+  },
+};
+const client = await connectInMemory(
+  createClassificationServer({
+    documents,
+    models: { getActiveModel: async (taxonomy) => ({ id: taxonomy ?? "genre", version: 1, taxonomy: taxonomy ?? "genre", model: models[taxonomy ?? "genre"]! }) },
+  }),
+);
+type Load = { name: string; n: number; args: (i: number) => Record<string, unknown> };
+const loads: Load[] = [
+  { name: "1 KB text", n: 600, args: (i) => ({ text: prose(1024, `a${i}`) }) },
+  { name: "10 KB text", n: 300, args: (i) => ({ text: prose(10 * 1024, `b${i}`) }) },
+  { name: "100 KB text", n: 60, args: (i) => ({ text: prose(100 * 1024, `c${i}`) }) },
+  {
+    name: "10-page PDF (~15 KB of text, extraction included)",
+    n: 60,
+    args: (i) => {
+      pdfs.set(`pdf${i}`, makePdf(Array.from({ length: 10 }, (_, p) => prose(1500, `d${i}-${p}`))));
+      return { documentId: `pdf${i}` };
+    },
+  },
+];
+type Speed = { name: string; taxonomy: string; n: number; perSecond: number; p50: number; p99: number };
+const speeds: Speed[] = [];
+for (const taxonomy of ["genre", "spam"]) {
+  for (const load of loads) {
+    const inputs = Array.from({ length: load.n }, (_, i) => ({ ...load.args(i), taxonomy }));
+    for (const input of inputs.slice(0, 5)) await client.callTool("classify_document", input); // warm up
+    const times: number[] = [];
+    const started = performance.now();
+    for (const input of inputs) {
+      const t = performance.now();
+      await client.callTool("classify_document", input);
+      times.push(performance.now() - t);
+    }
+    const total = performance.now() - started;
+    times.sort((a, b) => a - b);
+    speeds.push({ name: load.name, taxonomy, n: load.n, perSecond: (load.n / total) * 1000, p50: percentile(times, 50), p99: percentile(times, 99) });
+    console.log(`${taxonomy} ${load.name}: ${(load.n / total * 1000).toFixed(1)} docs/s p50 ${percentile(times, 50).toFixed(2)} ms p99 ${percentile(times, 99).toFixed(2)} ms`);
+  }
+}
+await client.close();
+
+// ── Report ───────────────────────────────────────────────────────────────────────────────
+const cpu = os.cpus()[0]?.model ?? "unknown CPU";
+const lines: string[] = [];
+lines.push(
+  "# Classification benchmark",
+  "",
+  `Measured ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC on ${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}; one process, single-threaded.`,
+  `Model: \`${ALGORITHM_VERSION}\` (hashed TF-IDF word 1–2-grams + character 3–5-grams, one-vs-rest L2-loss linear SVM).`,
+  "Reproduce: `npm run bench:classification` (writes this file). Other work on the machine makes timings noisy; accuracy is deterministic per seed.",
+  "",
+  "## Held-out accuracy and macro-F1 (3 stratified 80/20 splits, seeds 1–3)",
+  "",
+  "The baseline is a multinomial naive Bayes over lowercase word unigrams with Laplace smoothing, trained and tested on exactly the same splits (bench/classification.ts).",
+  "",
+  "| corpus | documents | labels | linear SVM accuracy | linear SVM macro-F1 | naive Bayes accuracy | naive Bayes macro-F1 |",
+  "|---|---|---|---|---|---|---|",
+);
+for (const name of Object.keys(DEFAULT_CORPORA)) {
+  const r = rows.filter((x) => x.corpus === name);
+  lines.push(
+    `| ${name} | ${sizes[name]!.examples} | ${sizes[name]!.labels} | ${pm(r.map((x) => x.svm.accuracy))} | ${pm(r.map((x) => x.svm.macroF1))} | ${pm(r.map((x) => x.nb.accuracy))} | ${pm(r.map((x) => x.nb.macroF1))} |`,
+  );
+}
+lines.push("", "Per split:", "", "| corpus | seed | test size | SVM accuracy | SVM macro-F1 | NB accuracy | NB macro-F1 |", "|---|---|---|---|---|---|---|");
+for (const r of rows) lines.push(`| ${r.corpus} | ${r.seed} | ${r.svm.testSize} | ${f3(r.svm.accuracy)} | ${f3(r.svm.macroF1)} | ${f3(r.nb.accuracy)} | ${f3(r.nb.macroF1)} |`);
+lines.push(
+  "",
+  "spam = SpamAssassin message bodies, identical bodies removed before splitting; genre = Brown corpus, 15 genres, tags stripped.",
+  "Reference figures from the issue (same data, 3 splits): naive Bayes 0.956 / 0.446, paperless-ngx's MLP 0.988 / 0.44, TF-IDF + linear SVM 0.995 / 0.547 (spam / genre accuracy).",
+  "",
+  "## Training time and peak memory (seed 42, one fresh process per corpus)",
+  "",
+  "| corpus | examples | training (ms) | process CPU incl. loading (ms) | peak RSS incl. loading the corpus (MB) |",
+  "|---|---|---|---|---|",
+);
+for (const [name, t] of Object.entries(training)) {
+  lines.push(`| ${name} | ${t.examples} | ${Math.round(t.trainMs)} | ${Math.round(t.cpuMs)} | ${Math.round(t.maxRssMb)} |`);
+}
+lines.push(
+  "",
+  "Training time covers featurising the training split and fitting (held-out scoring excluded); the issue's bound is 15 s on one core for spam.",
+  "",
+  "## classify_document throughput and latency (in process)",
+  "",
+  "Over the classification MCP server through an in-memory MCP client (real protocol, no gateway, queue or database), one call at a time.",
+  "Every document is distinct. The PDF rows extract the text on every call (the platform extracts once per document and stores it).",
+  "",
+  "| taxonomy | document | calls | documents/s | p50 (ms) | p99 (ms) |",
+  "|---|---|---|---|---|---|",
+);
+for (const s of speeds) lines.push(`| ${s.taxonomy} | ${s.name} | ${s.n} | ${s.perSecond.toFixed(1)} | ${s.p50.toFixed(2)} | ${s.p99.toFixed(2)} |`);
+lines.push(
+  "",
+  "Features are taken from the first 60,000 characters of a document, so cost stops growing past that; genre (15 labels) scores 15 weight rows, spam 2.",
+  "",
+);
+writeFileSync(OUT, lines.join("\n"));
+console.log(`wrote ${OUT}`);
