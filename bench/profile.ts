@@ -2,6 +2,8 @@
 // (DOCGATE_COUNT_QUERIES), sends N distinct 1 KB documents asynchronously, waits until every
 // job is final and prints documents/s and the statement counts per process.
 //   npx tsx bench/profile.ts [N=300] [concurrency=32]
+import { execSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { createApiKey, createDb } from "@docgate/db";
 import { makeDoc } from "./corpus";
 import { startStack } from "../scripts/stack.mjs";
@@ -10,12 +12,46 @@ const N = Number(process.argv[2] ?? 300);
 const CONCURRENCY = Number(process.argv[3] ?? 32);
 const BOUNDARY = "----docgate-profile";
 
-const stack = await startStack({ name: "profile", verbose: true, extraEnv: { DOCGATE_COUNT_QUERIES: "1" } });
+/** CPU seconds used so far by a process and its descendants, by command (robust to other load on the machine). */
+function cpuByProcess(pid: number, into = new Map<string, number>()): Map<string, number> {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const seconds = (Number(fields[11]) + Number(fields[12])) / 100;
+    const args = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean);
+    const name = args.some((a) => a.includes("worker-process")) ? `worker ${args.at(-1)}` : args.some((a) => a.includes("next")) ? "web" : args.some((a) => a.includes("workers/src/main")) ? "supervisor (aggregate, reconcile)" : args.slice(0, 2).join(" ");
+    into.set(name, (into.get(name) ?? 0) + seconds);
+    const children = execSync(`ps -o pid= --ppid ${pid} || true`).toString().split(/\s+/).filter(Boolean).map(Number);
+    for (const child of children) cpuByProcess(child, into);
+  } catch {
+    // the process ended
+  }
+  return into;
+}
+
+const stack = await startStack({ name: "profile", verbose: true, extraEnv: {
+  ...(process.env.BENCH_SIGNAL ? {} : { DOCGATE_COUNT_QUERIES: "1" }),
+  // e.g. BENCH_NODE_OPTIONS="--require /path/to/hook.cjs": a preloaded profiler started and stopped by SIGUSR2 (see BENCH_SIGNAL)
+  ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}),
+} });
 const db = createDb(stack.env.DATABASE_URL, { max: 2 });
 try {
   const { row, secret } = await createApiKey(db, { name: "profile", role: "operator", rateLimitPerMinute: 100_000_000 });
   await db.apiKey.update({ where: { id: row.id }, data: { maxConcurrentJobs: 1_000_000 } });
   let sent = 0;
+  const cpuBefore = new Map([...cpuByProcess(stack.web.pid!), ...cpuByProcess(stack.workers.pid!)]);
+  const signalAll = () => {
+    if (!process.env.BENCH_SIGNAL) return;
+    const pids = execSync(`ps -o pid= --ppid ${stack.workers.pid} || true; ps -o pid= --ppid ${stack.web.pid} || true`).toString().split(/\s+/).filter(Boolean).map(Number);
+    for (const pid of [stack.web.pid!, stack.workers.pid!, ...pids]) {
+      try {
+        process.kill(pid, process.env.BENCH_SIGNAL as NodeJS.Signals);
+      } catch {
+        // gone
+      }
+    }
+  };
+  signalAll();
   const t0 = performance.now();
   await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
     while (sent < N) {
@@ -41,6 +77,11 @@ try {
     await new Promise((r) => setTimeout(r, 100));
   }
   const done = (performance.now() - t0) / 1000;
+  signalAll();
+  const cpuAfter = new Map([...cpuByProcess(stack.web.pid!), ...cpuByProcess(stack.workers.pid!)]);
+  const cpuLines = [...cpuAfter].map(([name, s]) => `  ${name}: ${(((s - (cpuBefore.get(name) ?? 0)) * 1000) / N).toFixed(2)} ms CPU per document`);
+  const total = [...cpuAfter].reduce((sum, [name, s]) => sum + s - (cpuBefore.get(name) ?? 0), 0);
+  console.log(`\n[profile] CPU per document (ours, not Postgres/Redis): ${((total * 1000) / N).toFixed(2)} ms\n${cpuLines.join("\n")}`);
   console.log(`\n[profile] ${N} documents: intake ${(N / intake).toFixed(1)} req/s, all final after ${done.toFixed(1)} s = ${(N / done).toFixed(1)} documents/s`);
   await new Promise((r) => setTimeout(r, 11_000)); // one more round of the processes' statement counts
 } finally {

@@ -45,6 +45,7 @@ export type SubmittedJob = {
 };
 
 const ENQUEUE_TIMEOUT_MS = 3_000;
+const INTAKE_WAIT_MS = 15_000;
 
 /**
  * Accepts a job: Postgres first, then the queue. If Redis is down the job stays `queued` with
@@ -127,7 +128,8 @@ async function insertJob(db: Db, input: SubmitInput) {
              encode(sha256(convert_to(${p0} || to_json(j."documentId")::text || ${p1} || COALESCE(to_json(prev."hash")::text, 'null') || ${p2}, 'UTF8')), 'hex')
       FROM "Job" j, (SELECT (SELECT "hash" FROM "AuditLog" ORDER BY "id" DESC LIMIT 1) AS "hash") prev
       WHERE j."id" = ${jobId}`,
-  ]);
+  // Under a burst the pool's connections are all busy for a moment; waiting beats refusing an upload.
+  ], { maxWait: INTAKE_WAIT_MS, timeout: INTAKE_WAIT_MS });
   const documentId = rows?.[0]?.documentId ?? null;
   if (!documentId) return null;
   return { jobId, documentId, createdAt: now, taskIds };
