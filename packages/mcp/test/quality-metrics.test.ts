@@ -84,6 +84,24 @@ describe("quality metrics", () => {
     expect(out.metrics.duplicateParagraphs).toBe(1);
   });
 
+  it("finds a repeated paragraph in text with Windows line ends too", () => {
+    const para = "The board approved the plan for the new building after a long discussion.";
+    const text = `${PROSE}\r\n\r\n${para}\r\n\r\nSomething else happened later in the year, which we record here.\r\n \r\n${para}`;
+    const dups = assessQuality(single(text)).issues.filter((i) => i.code === "duplicate_paragraph");
+    expect(dups.map((i) => i.location!.offset)).toEqual([text.lastIndexOf(para)]);
+  });
+
+  it("reports the time of each metric family when asked, and spelling only for English", () => {
+    const english: Record<string, number> = {};
+    const out = assessQuality(single(PROSE), { timings: english });
+    expect(out).toEqual(assessQuality(single(PROSE)));
+    expect(Object.keys(english)).toEqual(expect.arrayContaining(["tokens", "language", "readability", "ocr", "duplicates", "personalData", "spelling", "profile"]));
+    expect(Object.values(english).every((ms) => ms >= 0)).toBe(true);
+    const german: Record<string, number> = {};
+    assessQuality(single("Der Ausschuss traf sich am Dienstag, um den Haushalt zu prüfen. Die Mitglieder waren sich einig."), { timings: german });
+    expect(german).not.toHaveProperty("spelling");
+  });
+
   it("reports an empty page of a real PDF, near-empty document and missing metadata", async () => {
     const pdf = makePdf([PROSE, "", PROSE.replace("committee", "council")]);
     const doc = await extractText(pdf, "application/pdf");

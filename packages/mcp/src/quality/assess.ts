@@ -192,13 +192,13 @@ function letterCounts(text: string): { nonSpace: number; letters: number } {
 }
 
 /**
- * Paragraphs of a page: text between blank lines (a line break, optional spaces or tabs, a
- * line break), each from its first non-space character, trailing space trimmed. A scan for
+ * Paragraphs of a page: text between blank lines (a line break, optional spaces, tabs or
+ * carriage returns, a line break), each from its first non-space character, trailing space trimmed. A scan for
  * the separators; a lazy regex over the whole page cost ~0.2 s per MB.
  */
 function paragraphs(page: string): { offset: number; text: string }[] {
   const out: { offset: number; text: string }[] = [];
-  const separator = /\n[ \t]*\n/g;
+  const separator = /\n[ \t\r]*\n/g; // \r: inline text may keep Windows line ends
   const nonSpace = /\S/g;
   for (;;) {
     // The next paragraph starts at the next non-space character (blank runs are skipped whole).
