@@ -198,8 +198,8 @@ describe("GET /api/metrics", () => {
     expect(text).toMatch(/^docgate_queue_jobs\{service="classification",state="waiting"\} \d+$/m);
     expect(text).toMatch(/^docgate_service_instances\{service="quality"\} 1$/m);
     expect(text).toMatch(/^docgate_service_status\{service="quality",status="up"\} 1$/m);
-    // Every non-comment line is `name{labels} number`.
-    for (const line of text.trim().split("\n").filter((l) => !l.startsWith("#"))) expect(line).toMatch(/^[a-z_]+(\{[^}]*\})? -?[\d.]+(e[+-]?\d+)?$|NaN$/);
+    // Every line but comments and blank lines (both allowed) is `name{labels} number`.
+    for (const line of text.trim().split("\n").filter((l) => l && !l.startsWith("#"))) expect(line).toMatch(/^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[^}]*\})? -?[\d.]+(e[+-]?\d+)?$|NaN$/);
 
     const viewer = (await createApiKey(harness.database.db, { name: "svc viewer", role: "viewer" })).secret;
     await expectError(await metrics.GET(request("GET", "/api/metrics", { key: viewer }), params()), 403);

@@ -29,18 +29,27 @@ export async function readBodyBytes(
   const declared = Number(request.headers.get("content-length") ?? "NaN");
   if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge();
   if (!request.body) return new Uint8Array();
-  const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
+  const reader = request.body.getReader();
+  const within = await readWithin(reader, maxBytes, (chunk) => chunks.push(chunk));
+  if (!within) {
+    await reader.cancel();
+    throw tooLarge();
+  }
+  return new Uint8Array(Buffer.concat(chunks));
+}
+
+/**
+ * Hands each chunk to `onChunk` until the stream ends (true) or more than `maxBytes` have
+ * arrived (false, the reader left for the caller to cancel: how depends on the stream).
+ */
+export async function readWithin(reader: ReadableStreamDefaultReader<Uint8Array>, maxBytes: number, onChunk: (chunk: Uint8Array) => void): Promise<boolean> {
   let size = 0;
   for (;;) {
     const { done, value } = await reader.read();
-    if (done) break;
+    if (done) return true;
     size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel();
-      throw tooLarge();
-    }
-    chunks.push(value);
+    if (size > maxBytes) return false;
+    onChunk(value);
   }
-  return new Uint8Array(Buffer.concat(chunks));
 }

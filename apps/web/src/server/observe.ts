@@ -23,14 +23,14 @@ export function observability(): Observability {
 }
 
 /**
- * The route a path belongs to, with ids folded (`/api/v1/jobs/{id}/events`), so metric labels
+ * The route a path belongs to, with ids folded (`/api/v1/jobs/:id/events`), so metric labels
  * stay a small, fixed set whatever clients send.
  */
 export function routeLabel(pathname: string): string {
   const parts = pathname.split("/").filter(Boolean);
   if (parts[0] !== "api") return "other";
   if (parts[1] === "trpc" || parts[1] === "auth") return `/api/${parts[1]}`;
-  if (parts[1] === "v1" && parts.length >= 4) return `/${["api", "v1", parts[2], "{id}", ...parts.slice(4)].join("/")}`;
+  if (parts[1] === "v1" && parts.length >= 4) return `/${["api", "v1", parts[2], ":id", ...parts.slice(4)].join("/")}`;
   return `/${parts.slice(0, 3).join("/")}`;
 }
 

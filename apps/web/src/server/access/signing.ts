@@ -2,6 +2,7 @@ import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import { serverContext } from "../context";
 import { env } from "../env";
 import { ApiError } from "../errors";
+import { readWithin } from "../json-body";
 
 /**
  * Signed requests (for keys created with `requireSignature`):
@@ -77,19 +78,12 @@ async function hashBody(request: Request, maxBytes: number): Promise<string> {
   const declared = Number(request.headers.get("content-length") ?? "NaN");
   if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(maxBytes);
   const reader = request.clone().body!.getReader();
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      // A tee'd branch's cancel settles only once both branches are cancelled: cancel
-      // both (the request is refused, nothing reads it) and wait for neither.
-      reader.cancel().catch(() => {});
-      if (!request.bodyUsed) request.body.cancel().catch(() => {});
-      throw tooLarge(maxBytes);
-    }
-    hash.update(value);
+  if (!(await readWithin(reader, maxBytes, (chunk) => hash.update(chunk)))) {
+    // A tee'd branch's cancel settles only once both branches are cancelled: cancel
+    // both (the request is refused, nothing reads it) and wait for neither.
+    reader.cancel().catch(() => {});
+    if (!request.bodyUsed) request.body.cancel().catch(() => {});
+    throw tooLarge(maxBytes);
   }
   return hash.digest("hex");
 }
