@@ -110,6 +110,14 @@ export const QUALITY_WEIGHTS = {
   possiblyTruncated: 3,
 } as const;
 
+/**
+ * Bumped whenever assessQuality reports something different for the same input. Hosts that
+ * cache reports put it in the cache key, so a report from an older assessor is not served.
+ * 2: the first located-issue version; 3: spelling (spellingErrorRate, spelling_error) and
+ * blank lines with carriage returns.
+ */
+export const QUALITY_ALGORITHM_VERSION = 3;
+
 export const NEAR_EMPTY_WORDS = 20;
 export const SHORT_WORDS = 100;
 /** Unrelated texts differ in ~32 of 64 bits (sd ≈ 4); ≤ 10 is more than 5 sd away from chance. */
