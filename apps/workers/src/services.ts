@@ -1,5 +1,7 @@
 import type { Db, Prisma } from "@docgate/db";
-import { connectInMemory, createClassificationServer, createQualityServer, ToolCallError, type DocumentSource } from "@docgate/mcp";
+import {
+  QUALITY_ALGORITHM_VERSION, ToolCallError, connectInMemory, createClassificationServer, createQualityServer, type DocumentSource,
+} from "@docgate/mcp";
 import { UnreadableDocumentError } from "@docgate/mcp/extraction";
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import {
@@ -92,7 +94,8 @@ export function createBuiltinService(name: BuiltinServiceName, db: Db, documents
         // An unknown profile is not cached under any key the tool could answer (it fails the task).
         cacheVariant: async (p) => {
           const profile = await profiles.getProfile(p.options.profile);
-          return `v2:${profile ? `${profile.name}@${profile.version}` : `missing:${p.options.profile ?? ""}`}`;
+          // The assessor's version too: a new metric (spelling in v3) must not be answered from old entries.
+          return `v${QUALITY_ALGORITHM_VERSION}:${profile ? `${profile.name}@${profile.version}` : `missing:${p.options.profile ?? ""}`}`;
         },
         // assess_quality and validate_document take the document and the profile; list_profiles nothing.
         toolArguments: (p) =>
