@@ -19,7 +19,12 @@ if (!chromium) {
 let stack;
 let passed = false;
 try {
-  stack = await startStack({ name: "e2e", verbose: !!process.env.DOCGATE_E2E_VERBOSE });
+  stack = await startStack({
+    name: "e2e",
+    verbose: !!process.env.DOCGATE_E2E_VERBOSE,
+    // services.spec.ts starts an external MCP server on a loopback port and registers it.
+    extraEnv: { DOCGATE_EXTERNAL_HOSTS: "127.0.0.1" },
+  });
   passed = run(bin("playwright"), ["test", "-c", "apps/web/e2e/playwright.config.ts"], {
     allowFailure: true,
     env: {

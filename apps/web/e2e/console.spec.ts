@@ -51,10 +51,12 @@ test("corrects a label, which becomes a training example", async ({ page }) => {
 test("filters the job dashboard in the URL and bulk-retries the matching jobs", async ({ page }) => {
   await signIn(page);
   const stamp = Date.now();
-  // Jobs that name a taxonomy that does not exist finish `partial` (classification fails).
+  // Jobs that name a taxonomy with no trained model yet finish `partial` (classification fails).
+  const taxonomy = `untrained-${stamp}`;
+  expect((await page.request.post("/api/v1/taxonomies", { data: { name: taxonomy, labels: ["yes", "no"] } })).status()).toBe(201);
   for (const i of [1, 2]) {
     const response = await page.request.post("/api/v1/process", {
-      multipart: { document: { name: `retry-${stamp}-${i}.txt`, mimeType: "text/plain", buffer: Buffer.from(`${SAMPLE_TEXT} ${stamp} ${i}`) }, taxonomy: "no-such-taxonomy" },
+      multipart: { document: { name: `retry-${stamp}-${i}.txt`, mimeType: "text/plain", buffer: Buffer.from(`${SAMPLE_TEXT} ${stamp} ${i}`) }, taxonomy },
     });
     expect(response.status()).toBe(200);
     expect((await response.json()).status).toBe("partial");

@@ -1,6 +1,6 @@
 import type { Db, Prisma } from "@docgate/db";
 import {
-  QUALITY_ALGORITHM_VERSION, ToolCallError, connectInMemory, createClassificationServer, createQualityServer, type DocumentSource,
+  QUALITY_ALGORITHM_VERSION, ToolCallError, connectInMemory, englishSpellChecker, createClassificationServer, createQualityServer, type DocumentSource,
 } from "@docgate/mcp";
 import { UnreadableDocumentError } from "@docgate/mcp/extraction";
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
@@ -86,6 +86,8 @@ export function createBuiltinService(name: BuiltinServiceName, db: Db, documents
       };
     }
     case "quality": {
+      // Built now (a few hundred ms) so the first English document does not wait for it.
+      englishSpellChecker();
       const profiles = createProfileSource(db);
       return {
         server: createQualityServer({ documents, profiles, signatures: createSignatureStore(db) }),

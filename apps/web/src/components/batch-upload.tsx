@@ -22,6 +22,9 @@ export function BatchUpload() {
   const trpc = useTRPC();
   const taxonomies = useQuery(trpc.model.taxonomies.queryOptions());
   const profiles = useQuery(trpc.profile.list.queryOptions());
+  // Built-ins are chosen by default; registered external services can be added.
+  const registry = useQuery(trpc.service.list.queryOptions());
+  const available = registry.data?.filter((s) => s.enabled).map((s) => s.name) ?? ["classification", "quality"];
   const [profile, setProfile] = useState("");
   const [items, setItems] = useState<Item[]>([]);
   const [services, setServices] = useState<string[]>(["classification", "quality"]);
@@ -83,8 +86,8 @@ export function BatchUpload() {
       <div className="grid gap-4 rounded-xl border border-slate-200 bg-white p-4 text-sm sm:grid-cols-3">
         <fieldset>
           <legend className="text-xs font-medium text-slate-600">Services</legend>
-          <div className="mt-1 flex gap-3">
-            {["classification", "quality"].map((s) => (
+          <div className="mt-1 flex flex-wrap gap-3">
+            {available.map((s) => (
               <label key={s} className="flex items-center gap-1.5">
                 <input type="checkbox" className="accent-indigo-600" checked={services.includes(s)}
                   onChange={(e) => setServices((all) => (e.target.checked ? [...all, s] : all.filter((x) => x !== s)))} />

@@ -67,7 +67,7 @@ export function JobLive({ id }: { id: string }) {
       {(cancel.error ?? retry.error ?? rerun.error) && <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">{(cancel.error ?? retry.error ?? rerun.error)!.message}</p>}
       <dl className="grid grid-cols-2 gap-4 rounded-xl border border-slate-200 bg-white p-4 text-sm sm:grid-cols-4">
         <Fact term="Type" value={data.document.mimeType} />
-        <Fact term="Size" value={`${(data.document.sizeBytes / 1024).toFixed(1)} KB`} />
+        <Fact term="Size" value={formatSize(data.document.sizeBytes)} />
         <Fact term="Pages" value={data.document.pages?.toString() ?? "–"} />
         <Fact term="SHA-256" value={`${data.document.sha256.slice(0, 16)}…`} />
       </dl>
@@ -77,7 +77,7 @@ export function JobLive({ id }: { id: string }) {
           return (
             <section key={service} data-service={service} className="rounded-xl border border-slate-200 bg-white p-5 shadow-sm">
               <div className="flex items-center gap-2">
-                <h2 className="text-base font-semibold capitalize">{service}</h2>
+                <h2 className="text-base font-semibold">{service}</h2>
                 <StatusBadge status={result?.status ?? "queued"} />
                 {result?.cached && <span className="text-xs text-slate-500">from cache</span>}
                 {result?.durationMs != null && <span className="ml-auto text-xs text-slate-500">{result.durationMs} ms</span>}
@@ -142,4 +142,10 @@ function Fact({ term, value }: { term: string; value: string }) {
       <dd className="mt-0.5 truncate font-medium">{value}</dd>
     </div>
   );
+}
+
+function formatSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }

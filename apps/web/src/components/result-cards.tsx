@@ -64,6 +64,7 @@ const SEVERITY_STYLE: Record<string, string> = {
 export function QualityCard({ output }: { output: unknown }) {
   const q = output as Quality;
   const readability = q.metrics.readability as { fleschReadingEase?: number } | undefined;
+  const spelling = (q.metrics as { spellingErrorRate?: number | null }).spellingErrorRate;
   return (
     <div className="space-y-4 text-sm">
       <div className="flex items-baseline gap-3">
@@ -71,10 +72,11 @@ export function QualityCard({ output }: { output: unknown }) {
         <span className={`font-medium ${GRADE_STYLE[q.grade] ?? ""}`}>{q.grade}</span>
         <span className="text-slate-600">{q.passed ? "passed" : "did not pass"}</span>
       </div>
-      <dl className="grid grid-cols-3 gap-2 text-xs">
+      <dl className="grid grid-cols-4 gap-2 text-xs">
         <div><dt className="text-slate-500">Words</dt><dd className="font-medium">{q.metrics.words ?? "–"}</dd></div>
         <div><dt className="text-slate-500">Language</dt><dd className="font-medium">{q.metrics.language?.code ?? "–"}</dd></div>
         <div><dt className="text-slate-500">Reading ease</dt><dd className="font-medium">{readability?.fleschReadingEase?.toFixed(0) ?? "–"}</dd></div>
+        <div><dt className="text-slate-500">Misspelled</dt><dd className="font-medium" data-testid="quality-spelling">{spelling == null ? "–" : `${(spelling * 100).toFixed(1)}%`}</dd></div>
       </dl>
       {q.issues.length === 0 ? (
         <p className="text-slate-600">No issues found.</p>

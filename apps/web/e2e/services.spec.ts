@@ -1,0 +1,77 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { mkdirSync } from "node:fs";
+import { expect, test, type Page } from "@playwright/test";
+import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
+import { z } from "zod";
+
+const SHOTS = "test-results/screenshots";
+let server: http.Server;
+let url: string;
+
+/** An external MCP server (Streamable HTTP, stateless) with one tool: counts words. */
+test.beforeAll(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  server = http.createServer(async (req, res) => {
+    const mcp = new McpServer({ name: "word-counter", version: "1.0.0" });
+    mcp.registerTool("count_words", { description: "Counts the words of a text.", inputSchema: { text: z.string() }, outputSchema: { words: z.number() } },
+      async ({ text }) => {
+        const words = text.split(/\s+/).filter(Boolean).length;
+        return { content: [{ type: "text", text: String(words) }], structuredContent: { words } };
+      });
+    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+    res.on("close", () => void transport.close());
+    await mcp.connect(transport);
+    await transport.handleRequest(req, res);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`;
+});
+
+test.afterAll(() => {
+  server?.close();
+});
+
+async function signIn(page: Page) {
+  await page.goto("/login");
+  await page.getByLabel("Email").fill(process.env.E2E_ADMIN_EMAIL!);
+  await page.getByLabel("Password").fill(process.env.E2E_ADMIN_PASSWORD!);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/$/);
+}
+
+test("an admin registers an external MCP server, runs a document through it, and removes it", async ({ page }) => {
+  test.setTimeout(90_000);
+  await signIn(page);
+  const name = `words-${Date.now().toString(36)}`;
+  await page.goto("/services");
+  const form = page.getByRole("region", { name: "Register an external MCP server" });
+  await form.getByLabel("Name").fill(name);
+  await form.getByLabel("URL").fill(url);
+  await form.getByRole("button", { name: "Register" }).click();
+  await expect(form.getByRole("status")).toContainText(`Registered ${name}; jobs call its tool count_words`);
+  const card = page.getByRole("region", { name: `Service ${name}` });
+  await expect(card).toContainText("breaker closed");
+  // Its worker process starts on the supervisor's next pass.
+  await expect(card).toContainText("1 live", { timeout: 30_000 });
+
+  await page.goto("/upload");
+  const service = (label: string) => page.getByRole("checkbox", { name: label, exact: true });
+  await service("classification").uncheck();
+  await service("quality").uncheck();
+  await service(name).check();
+  const file = `external-${name}.txt`;
+  await page.getByLabel("Documents").setInputFiles({ name: file, mimeType: "text/plain", buffer: Buffer.from("one two three four five") });
+  await expect(page.locator(`li[data-file="${file}"]`)).toHaveAttribute("data-status", "succeeded", { timeout: 30_000 });
+  await page.getByRole("link", { name: file }).click();
+  await expect(page.locator(`section[data-service="${name}"]`)).toContainText('"words": 5');
+  await page.screenshot({ path: `${SHOTS}/external-result.png`, fullPage: true });
+
+  await page.goto("/services");
+  await expect(page.getByRole("region", { name: `Service ${name}` })).toContainText("breaker closed");
+  await page.screenshot({ path: `${SHOTS}/services-external.png`, fullPage: true });
+  page.once("dialog", (dialog) => void dialog.accept());
+  await page.getByRole("region", { name: `Service ${name}` }).getByRole("button", { name: "Remove" }).click();
+  await expect(page.getByRole("region", { name: `Service ${name}` })).toHaveCount(0);
+});
