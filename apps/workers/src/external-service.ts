@@ -1,5 +1,6 @@
 import type { Db, Prisma } from "@docgate/db";
 import type { DocumentSource } from "@docgate/mcp";
+import { UnreadableDocumentError } from "@docgate/mcp/extraction";
 import {
   BreakerOpenError, CircuitBreaker, ExternalClients, HostNotAllowedError, PermanentTaskError, documentArguments,
   type DocumentMapping, type ToolCallResult,
@@ -46,10 +47,17 @@ export async function createExternalBackend(deps: { db: Db; redis: Redis; prefix
     if (!r.url) throw new PermanentTaskError("service_misconfigured", `The ${name} service has no URL.`);
     const admission = await breaker.admit();
     if (!admission.ok) throw new BreakerOpenError(name, admission.retryAt);
+    let input: Record<string, unknown>;
+    try {
+      // A document that cannot be read is the document's failure, not the server's.
+      input = await args(r);
+    } catch (error) {
+      await breaker.release(admission);
+      throw error;
+    }
     let result: ToolCallResult;
     try {
       const endpoint = { name, url: r.url, token: r.token, timeoutMs: r.timeoutMs };
-      const input = await args(r);
       result = (await clients.use(endpoint, (c) => c.callTool(tool, input, { signal, timeoutMs: r.timeoutMs }))) as ToolCallResult;
     } catch (error) {
       if (error instanceof HostNotAllowedError) throw new PermanentTaskError("host_not_allowed", error.message);
@@ -78,6 +86,7 @@ export async function createExternalBackend(deps: { db: Db; redis: Redis; prefix
           }, signal);
         } catch (error) {
           if (error instanceof BreakerOpenError) throw new PermanentTaskError(error.code, error.message);
+          if (error instanceof UnreadableDocumentError) throw new PermanentTaskError("unreadable_document", error.message);
           throw error;
         }
         if (result.isError) throw new PermanentTaskError("tool_error", toolText(result) || `The ${name} service's tool ${payload.tool} failed.`);

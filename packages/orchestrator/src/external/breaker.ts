@@ -60,6 +60,11 @@ export class CircuitBreaker {
     }
   }
 
+  /** The call never reached the server: a probe's turn goes to the next call. */
+  async release(admission: Admission): Promise<void> {
+    if (admission.ok && admission.probe) await this.deps.redis.del(probeKey(this.deps.prefix, this.service)).catch(() => 0);
+  }
+
   async failed(admission: Admission): Promise<void> {
     const { redis, prefix } = this.deps;
     if (admission.ok && admission.probe) {
