@@ -5,6 +5,7 @@ import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { bin, root, run, startChild, stopChild, waitForHttp } from "./lib.mjs";
+import { deleteRedisPrefix } from "./redis-prefix.mjs";
 
 export async function freePort() {
   return new Promise((resolve, reject) => {
@@ -17,10 +18,15 @@ export async function freePort() {
   });
 }
 
-export async function startStack({ name = "stack", verbose = false, extraEnv = {} } = {}) {
+/**
+ * `adminUrl`: the Postgres server to create the database on (default: DOCGATE_TEST_PG_URL or the
+ * local one). The returned `web` is the current web process (restartWeb() replaces it).
+ */
+export async function startStack({ name = "stack", verbose = false, extraEnv = {}, adminUrl = "" } = {}) {
   const id = randomBytes(4).toString("hex");
   const dbName = `docgate_${name}_${id}`;
-  const url = new URL(process.env.DOCGATE_TEST_PG_URL || "postgresql://postgres@127.0.0.1:5432/postgres");
+  const admin = adminUrl || process.env.DOCGATE_TEST_PG_URL || "postgresql://postgres@127.0.0.1:5432/postgres";
+  const url = new URL(admin);
   url.pathname = `/${dbName}`;
   const port = await freePort();
   const env = {
@@ -40,12 +46,22 @@ export async function startStack({ name = "stack", verbose = false, extraEnv = {
   run("npm", ["run", "-s", "db:seed"], { env });
   run(bin("turbo"), ["run", "build", "--output-logs=errors-only"]);
 
-  const web = startChild("web", bin("next"), ["start", "-p", String(port), "-H", "127.0.0.1"], { cwd: path.join(root, "apps/web"), env, quiet: !verbose });
+  const startWeb = () => startChild("web", bin("next"), ["start", "-p", String(port), "-H", "127.0.0.1"], { cwd: path.join(root, "apps/web"), env, quiet: !verbose });
+  let web = startWeb();
   const workers = startChild("workers", process.execPath, ["--import", "tsx", "apps/workers/src/main.ts"], { env, quiet: !verbose });
   const baseUrl = `http://127.0.0.1:${port}`;
   const stop = async () => {
     await Promise.all([stopChild(web), stopChild(workers)]);
-    run(bin("tsx"), ["scripts/e2e-db.ts", "drop", dbName], { allowFailure: true });
+    run(bin("tsx"), ["scripts/e2e-db.ts", "drop", dbName], { allowFailure: true, env: { DOCGATE_TEST_PG_URL: admin } });
+    // Leave a shared Redis as we found it: every key of this Docgate's prefix goes.
+    await deleteRedisPrefix(env.REDIS_URL || process.env.REDIS_URL || "redis://127.0.0.1:6379", env.DOCGATE_REDIS_PREFIX).catch((error) =>
+      console.error(`[stack] Redis keys under ${env.DOCGATE_REDIS_PREFIX} were left behind: ${error.message}`));
+  };
+  /** A restart as a deploy does it: SIGTERM (in-flight requests finish), then a new process on the same port. */
+  const restartWeb = async () => {
+    await stopChild(web);
+    web = startWeb();
+    await waitForHttp(`${baseUrl}/api/health`, { timeoutMs: 60_000, ok: (r) => r.status === 200 });
   };
   try {
     await waitForHttp(`${baseUrl}/api/health`, { timeoutMs: 180_000, ok: (r) => r.status === 200 });
@@ -61,5 +77,10 @@ export async function startStack({ name = "stack", verbose = false, extraEnv = {
     await stop();
     throw error;
   }
-  return { baseUrl, env, web, workers, stop };
+  return {
+    baseUrl, env, workers, stop, restartWeb,
+    get web() {
+      return web;
+    },
+  };
 }

@@ -9,6 +9,7 @@ import { seed } from "@docgate/db";
 import { ensureDefaultModels } from "../../workers/src/models";
 import { startServiceWorker } from "../../workers/src/service-worker";
 import { startSystemWorkers } from "../../workers/src/system-worker";
+import { deleteRedisPrefix } from "../../../scripts/redis-prefix.mjs";
 
 export const BOOTSTRAP_KEY = `dg_test_${randomBytes(16).toString("hex")}`;
 export const REDIS_URL = process.env.REDIS_URL || "redis://127.0.0.1:6379";
@@ -39,6 +40,7 @@ export async function startHarness(options: { maxUploadBytes?: number } = {}): P
       const { getDb } = await import("@docgate/db");
       await getDb().$disconnect();
       await database.drop();
+      await deleteRedisPrefix(REDIS_URL, prefix); // leave a shared Redis as we found it
     },
   };
 }

@@ -1,10 +1,11 @@
 import os from "node:os";
-import { UnrecoverableError, Worker } from "bullmq";
+import { DelayedError, UnrecoverableError, Worker } from "bullmq";
 import type { Db } from "@docgate/db";
 import {
   HEARTBEAT_INTERVAL_MS, MetricCounters, TOOL_CALL_JOB_NAME, createLogger, inSpan, TaskPayloadSchema, ToolCallPayloadSchema, answerToolCall,
   createOrchestratorContext, createWorkerRedis, deregisterInstance, heartbeat, registerInstance, runTask, serviceQueueName,
   readServiceSettings, serviceSettingsChannel, startToolCallConsumer, type ServiceSettings, type ToolCallResult,
+  isDependencyUnavailable,
 } from "@docgate/orchestrator";
 import { createMetricsBuffer } from "./metrics-buffer";
 import { createDocumentSource } from "./documents";
@@ -21,6 +22,9 @@ export type ServiceWorkerOptions = {
   /** How often the Service row is re-read, besides the Redis change message [3000]. */
   settingsEveryMs?: number;
 };
+
+/** How long a task waits before it is tried again while Postgres or Redis is unreachable. */
+const OUTAGE_RETRY_MS = 2_000;
 
 const limiterFor = (perSecond: number | null) => (perSecond ? { max: perSecond, duration: 1_000 } : undefined);
 
@@ -74,7 +78,7 @@ export async function startServiceWorker(options: ServiceWorkerOptions) {
   let active = 0;
   const worker = new Worker(
     serviceQueueName(service),
-    async (job) => {
+    async (job, token) => {
       if (job.name === TOOL_CALL_JOB_NAME) {
         // A direct `<service>.<tool>` call from the MCP gateway: the raw CallToolResult goes back
         // on the caller's reply channel (bad arguments are the tool's own `isError` answer).
@@ -103,6 +107,13 @@ export async function startServiceWorker(options: ServiceWorkerOptions) {
         if (outcome.kind === "retry") throw new Error(outcome.error.message);
         ok = outcome.status === "succeeded";
         return outcome.status;
+      } catch (error) {
+        // Postgres (or Redis) unreachable is not the task's fault: try again later without using an attempt.
+        if (token && isDependencyUnavailable(error)) {
+          await job.moveToDelayed(Date.now() + OUTAGE_RETRY_MS, token);
+          throw new DelayedError();
+        }
+        throw error;
       } finally {
         active--;
         const durationMs = Math.round(performance.now() - started);

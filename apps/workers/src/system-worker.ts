@@ -1,11 +1,11 @@
 import { fork } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { Worker } from "bullmq";
+import { DelayedError, Worker } from "bullmq";
 import type { Db } from "@docgate/db";
 import {
   AGGREGATE_QUEUE, AggregatePayloadSchema, HEALTH_CHECK_EVERY_MS, TRAIN_QUEUE, ToolCallReplies, aggregateJob, createOrchestratorContext,
-  AUTOSCALE_EVERY_MS, ExternalClients, createWorkerRedis, reconcileJobs, runAlertRound, runAutoscaler, runHealthChecks,
+  AUTOSCALE_EVERY_MS, ExternalClients, createWorkerRedis, isDependencyUnavailable, reconcileJobs, runAlertRound, runAutoscaler, runHealthChecks,
 } from "@docgate/orchestrator";
 
 const TRAIN_ENTRY = path.join(path.dirname(fileURLToPath(import.meta.url)), "train-process.ts");
@@ -46,9 +46,18 @@ export async function startSystemWorkers(options: SystemWorkerOptions) {
 
   const aggregator = new Worker(
     AGGREGATE_QUEUE,
-    async (job) => {
+    async (job, token) => {
       const payload = AggregatePayloadSchema.parse(job.data);
-      return aggregateJob(ctx, payload.jobId);
+      try {
+        return await aggregateJob(ctx, payload.jobId);
+      } catch (error) {
+        // Postgres unreachable: close the job once it is back, without using up an attempt.
+        if (token && isDependencyUnavailable(error)) {
+          await job.moveToDelayed(Date.now() + 2_000, token);
+          throw new DelayedError();
+        }
+        throw error;
+      }
     },
     { connection: createWorkerRedis(options.redisUrl), prefix, concurrency: 8 },
   );

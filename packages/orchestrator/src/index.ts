@@ -24,3 +24,4 @@ export * from "./scaling";
 export * from "./external";
 export * from "./alerts";
 export * from "./observability";
+export * from "./unavailable";

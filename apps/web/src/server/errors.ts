@@ -1,5 +1,5 @@
 import { DomainError } from "@docgate/db";
-import { currentRequestContext } from "@docgate/orchestrator";
+import { currentRequestContext, isDependencyUnavailable } from "@docgate/orchestrator";
 import { observability, observeRequest } from "./observe";
 
 /** The public error shape: {"error": {"code", "message"}} with the documented status. */
@@ -25,13 +25,7 @@ export function errorResponse(status: number, code: string, message: string, hea
   return Response.json({ error: { code, message } }, { status, headers });
 }
 
-const isConnectionError = (error: unknown) => {
-  const e = error as { code?: string; name?: string; message?: string };
-  return (
-    ["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "P1001", "P1017"].includes(e?.code ?? "") ||
-    /Connection is closed|Stream isn't writeable|connect ECONNREFUSED|Can't reach database|DatabaseNotReachable/i.test(e?.message ?? "")
-  );
-};
+const isConnectionError = (error: unknown) => isDependencyUnavailable(error);
 
 const DOMAIN_STATUS: Record<DomainError["kind"], number> = { invalid: 400, not_found: 404, conflict: 409, forbidden: 403, unavailable: 503 };
 

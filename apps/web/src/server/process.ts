@@ -88,9 +88,25 @@ export async function processRequest(request: Request, principal: Principal): Pr
     });
     return { job, finished: false, headers };
   }
-  const waited = await waitForJobView(db, events, submitted.jobId, { timeoutMs: query.data.wait * 1000, signal: request.signal });
+  const signal = AbortSignal.any([request.signal, stopping()]);
+  const waited = await waitForJobView(db, events, submitted.jobId, { timeoutMs: query.data.wait * 1000, signal });
   if (!waited) throw new ApiError(500, "internal_error", "The job vanished after it was accepted.");
   return { job: waited.view, finished: waited.finished, headers };
+}
+
+/**
+ * Aborted when this web process is told to stop (SIGTERM, as a restart or a deploy does): a
+ * request waiting for its job answers 202 with the Location at once, so the client can fetch
+ * its job from the next process. Next.js finishes in-flight requests before it exits.
+ */
+function stopping(): AbortSignal {
+  const holder = globalThis as unknown as { __docgateStopping?: AbortController };
+  if (!holder.__docgateStopping) {
+    const controller = new AbortController();
+    holder.__docgateStopping = controller;
+    process.once("SIGTERM", () => controller.abort());
+  }
+  return holder.__docgateStopping.signal;
 }
 
 /** Plain text this small costs less to extract here than a worker's extra round trips; the workers do the rest, once. */
