@@ -71,7 +71,9 @@ test("an admin registers an external MCP server, runs a document through it, and
   await page.goto("/services");
   await expect(page.getByRole("region", { name: `Service ${name}` })).toContainText("breaker closed");
   await page.screenshot({ path: `${SHOTS}/services-external.png`, fullPage: true });
+  const card2 = page.getByRole("region", { name: `Service ${name}` });
+  await card2.getByRole("button", { name: "Disable" }).click();
   page.once("dialog", (dialog) => void dialog.accept());
-  await page.getByRole("region", { name: `Service ${name}` }).getByRole("button", { name: "Remove" }).click();
+  await card2.getByRole("button", { name: "Remove" }).click();
   await expect(page.getByRole("region", { name: `Service ${name}` })).toHaveCount(0);
 });

@@ -89,7 +89,8 @@ const run = async (text: string, serviceName = "wordcount") => {
 };
 
 beforeAll(async () => {
-  harness = await startHarness();
+  // Health rounds are run by the tests themselves (a background round could open the breaker mid-test).
+  harness = await startHarness({ healthEveryMs: 0 });
   counter = await startWordCounter();
   process.env.DOCGATE_EXTERNAL_HOSTS = `localhost:1, 127.0.0.1:${counter.port}`;
   services = await import("~/app/api/v1/services/route");
@@ -109,6 +110,7 @@ describe("registering an external MCP server", () => {
     await expectError(await register({ name: "elsewhere", url: "http://10.0.0.1:8080/mcp" }), 400, "host_not_allowed");
     await expectError(await register({ name: "otherport", url: `http://127.0.0.1:${counter.port + 1}/mcp` }), 400, "host_not_allowed");
     await expectError(await register({ name: "ok-name", url: `ftp://127.0.0.1:${counter.port}/` }), 400, "invalid_url");
+    await expectError(await register({ name: "ok-name", url: `http://127.0.0.1:${counter.port}/mcp?api_key=secret` }), 400, "invalid_url");
     await expectError(await register({ name: "Has.Dots", url: `http://127.0.0.1:${counter.port}/mcp` }), 400);
     await expectError(await register({ name: "wordcount", url: `http://127.0.0.1:${counter.port}/mcp`, token: "wrong" }), 400, "service_unreachable");
     await expectError(await register({ name: "classification", url: `http://127.0.0.1:${counter.port}/mcp`, token: TOKEN }), 409, "service_exists");
@@ -305,8 +307,10 @@ describe("concurrency, measured", () => {
 });
 
 describe("removing an external service", () => {
-  it("refuses built-ins, removes an external one with an audit row", async () => {
+  it("refuses built-ins and enabled services, removes a disabled external one with an audit row", async () => {
     await expectError(await service.DELETE(request("DELETE", "/api/v1/services/quality"), params({ name: "quality" })), 409, "builtin_service");
+    await expectError(await service.DELETE(request("DELETE", "/api/v1/services/wordcount"), params({ name: "wordcount" })), 409, "service_enabled");
+    expect((await service.PATCH(request("PATCH", "/api/v1/services/wordcount", { json: { enabled: false } }), params({ name: "wordcount" }))).status).toBe(200);
     await worker?.close();
     worker = undefined;
     const removed = await service.DELETE(request("DELETE", "/api/v1/services/wordcount"), params({ name: "wordcount" }));

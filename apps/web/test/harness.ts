@@ -16,7 +16,8 @@ export const REDIS_URL = process.env.REDIS_URL || "redis://127.0.0.1:6379";
 
 export type Harness = { database: TestDatabase; prefix: string; stop(): Promise<void> };
 
-export async function startHarness(options: { maxUploadBytes?: number } = {}): Promise<Harness> {
+/** `healthEveryMs: 0` turns the system worker's health and alert rounds off (tests that run their own). */
+export async function startHarness(options: { maxUploadBytes?: number; healthEveryMs?: number } = {}): Promise<Harness> {
   const database = await createTestDatabase();
   const prefix = `dgtest-${randomBytes(4).toString("hex")}`;
   process.env.DATABASE_URL = database.url;
@@ -30,7 +31,7 @@ export async function startHarness(options: { maxUploadBytes?: number } = {}): P
     startServiceWorker({ db, redisUrl: REDIS_URL, prefix, service: "classification" }),
     startServiceWorker({ db, redisUrl: REDIS_URL, prefix, service: "quality" }),
   ]);
-  const system = await startSystemWorkers({ db, redisUrl: REDIS_URL, prefix, reconcileEveryMs: 500 });
+  const system = await startSystemWorkers({ db, redisUrl: REDIS_URL, prefix, reconcileEveryMs: 500, healthEveryMs: options.healthEveryMs });
   return {
     database,
     prefix,

@@ -118,3 +118,15 @@ describe("tracing", () => {
     expect(task).toMatchObject({ name: "task quality", traceId: span.traceId });
   });
 });
+
+describe("route labels", () => {
+  it("fold ids and unknown paths so clients cannot grow the label set", async () => {
+    const { routeLabel } = await import("~/server/observe");
+    expect(routeLabel("/api/v1/jobs/0192-abc/events")).toBe("/api/v1/jobs/:id/events");
+    expect(routeLabel("/api/v1/taxonomies/genre/labels/anything-at-all/rules")).toBe("/api/v1/taxonomies/:id/labels/:id/rules");
+    expect(routeLabel("/api/v1/no-such-thing/1/2")).toBe("/api/v1/other");
+    expect(routeLabel("/api/whatever")).toBe("/api/other");
+    expect(routeLabel("/api/health")).toBe("/api/health");
+    expect(routeLabel("/api/trpc/job.list,service.list")).toBe("/api/trpc");
+  });
+});

@@ -192,8 +192,8 @@ describe("GET /api/metrics", () => {
       const body = await scrape();
       return /docgate_tool_call_duration_ms\{service="quality",source="task",quantile="0\.95"\} \d+/.test(body) && body;
     }, 10_000);
-    expect(text).toMatch(/^# TYPE docgate_tasks_total counter$/m);
-    expect(text).toMatch(/^docgate_tasks_total\{service="quality",status="succeeded"\} [1-9]\d*$/m);
+    expect(text).toMatch(/^# TYPE docgate_tasks gauge$/m);
+    expect(text).toMatch(/^docgate_tasks\{service="quality",status="succeeded"\} [1-9]\d*$/m);
     expect(text).toMatch(/^docgate_tool_call_duration_ms_count\{service="quality",source="task"\} [1-9]\d*$/m);
     expect(text).toMatch(/^docgate_queue_jobs\{service="classification",state="waiting"\} \d+$/m);
     expect(text).toMatch(/^docgate_service_instances\{service="quality"\} 1$/m);

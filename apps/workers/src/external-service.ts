@@ -1,5 +1,5 @@
 import type { Db, Prisma } from "@docgate/db";
-import type { DocumentSource } from "@docgate/mcp";
+import { classifyRemoteError, type DocumentSource } from "@docgate/mcp";
 import { UnreadableDocumentError } from "@docgate/mcp/extraction";
 import {
   BreakerOpenError, CircuitBreaker, ExternalClients, HostNotAllowedError, PermanentTaskError, documentArguments,
@@ -38,7 +38,8 @@ export async function createExternalBackend(deps: { db: Db; redis: Redis; prefix
     return row;
   };
   const clients = new ExternalClients();
-  const breaker = new CircuitBreaker({ db, redis: deps.redis, prefix: deps.prefix }, name);
+  // A probe may take as long as a call: its turn must not lapse before it answers.
+  const breaker = new CircuitBreaker({ db, redis: deps.redis, prefix: deps.prefix }, name, { probeTtlMs: row.timeoutMs + 5_000 });
   breaker.sync(row.breakerOpenUntil);
 
   /** One guarded call: fast failure while the breaker is open; transport failures count against it. */
@@ -60,7 +61,15 @@ export async function createExternalBackend(deps: { db: Db; redis: Redis; prefix
       const endpoint = { name, url: r.url, token: r.token, timeoutMs: r.timeoutMs };
       result = (await clients.use(endpoint, (c) => c.callTool(tool, input, { signal, timeoutMs: r.timeoutMs }))) as ToolCallResult;
     } catch (error) {
-      if (error instanceof HostNotAllowedError) throw new PermanentTaskError("host_not_allowed", error.message);
+      if (error instanceof HostNotAllowedError) {
+        await breaker.release(admission);
+        throw new PermanentTaskError("host_not_allowed", error.message);
+      }
+      if (classifyRemoteError(error) === "answer") {
+        // The server is up and refused this call (bad arguments, unknown tool): not the breaker's business.
+        await breaker.succeeded(admission);
+        throw new PermanentTaskError("tool_error", (error as Error).message.slice(0, 2_000));
+      }
       await breaker.failed(admission);
       throw error;
     }

@@ -4,6 +4,6 @@ export * from "./quality";
 export * from "./text";
 export * from "./schemas";
 export * from "./types";
-export { connectRemote, listAllTools, type RemoteMcpClient, type RemoteMcpOptions } from "./remote";
+export { classifyRemoteError, connectRemote, listAllTools, type RemoteMcpClient, type RemoteMcpOptions } from "./remote";
 export { connectInMemory, ToolCallError, type InMemoryMcpClient } from "./client";
 export { createFileDocumentSource, createFileModelSource } from "./standalone";

@@ -1,18 +1,40 @@
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { FetchLike } from "@modelcontextprotocol/sdk/shared/transport.js";
-import type { CallToolResult, Tool } from "@modelcontextprotocol/sdk/types.js";
+import { ErrorCode, McpError, type CallToolResult, type Tool } from "@modelcontextprotocol/sdk/types.js";
 
-/** Every page of tools/list. */
+/** Bounds on tools/list, so a server that pages forever cannot hang or fill a host. */
+const MAX_TOOL_PAGES = 20;
+const MAX_TOOLS = 1_000;
+
+/** Every page of tools/list (at most 20 pages and 1,000 tools; a repeated cursor ends it). */
 export async function listAllTools(client: Client): Promise<Tool[]> {
   const tools: Tool[] = [];
+  const seen = new Set<string>();
   let cursor: string | undefined;
-  do {
-    const page = await client.listTools(cursor ? { cursor } : {});
-    tools.push(...page.tools);
-    cursor = page.nextCursor;
-  } while (cursor);
+  for (let page = 0; page < MAX_TOOL_PAGES && tools.length < MAX_TOOLS; page++) {
+    const result = await client.listTools(cursor ? { cursor } : {});
+    tools.push(...result.tools.slice(0, MAX_TOOLS - tools.length));
+    cursor = result.nextCursor;
+    if (!cursor || seen.has(cursor)) break;
+    seen.add(cursor);
+  }
   return tools;
+}
+
+/**
+ * How a call to a remote server failed: `transport` (unreachable, HTTP error, its session
+ * gone), `timeout` (no answer in time, or aborted), or `answer` (it answered with a JSON-RPC
+ * error: the server works).
+ */
+export function classifyRemoteError(error: unknown): "transport" | "timeout" | "answer" {
+  if (error instanceof McpError) {
+    if (error.code === ErrorCode.RequestTimeout) return "timeout";
+    if (error.code === ErrorCode.ConnectionClosed) return "transport";
+    return "answer";
+  }
+  if (error instanceof Error && (error.name === "AbortError" || error.name === "TimeoutError")) return "timeout";
+  return "transport";
 }
 
 export type RemoteMcpOptions = {

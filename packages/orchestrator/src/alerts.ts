@@ -67,21 +67,44 @@ const view = (a: AlertRow): AlertView => ({
   firedAt: a.firedAt.toISOString(), resolvedAt: a.resolvedAt?.toISOString() ?? null, notifiedAt: a.notifiedAt?.toISOString() ?? null,
 });
 
-export type AlertRound = { fired: AlertView[]; resolved: AlertView[]; notified: number; webhookErrors: string[] };
+export type AlertRound = { fired: AlertView[]; resolved: AlertView[]; notified: number; webhookErrors: string[]; skipped?: boolean };
+
+const ROUND_LOCK_MS = 60_000;
 
 /**
  * One evaluation: opens an Alert for each newly firing condition, resolves those whose
- * condition cleared, and sends what the webhook has not yet accepted.
+ * condition cleared (or that nothing evaluates any more: a disabled service), and sends what
+ * the webhook has not yet accepted. One round at a time across hosts (a Redis lock), so a slow
+ * round never doubles a firing or a notice.
  */
 export async function runAlertRound(
   ctx: OrchestratorContext,
   options: { thresholds?: AlertThresholds; webhookUrl?: string | null; now?: Date; fetch?: typeof fetch } = {},
+): Promise<AlertRound> {
+  const lock = `${ctx.prefix}:lock:alert-round`;
+  const token = `${process.pid}:${Math.random()}`;
+  if ((await ctx.redis.set(lock, token, "PX", ROUND_LOCK_MS, "NX")) !== "OK") {
+    return { fired: [], resolved: [], notified: 0, webhookErrors: [], skipped: true };
+  }
+  try {
+    return await alertRound(ctx, options);
+  } finally {
+    if ((await ctx.redis.get(lock).catch(() => null)) === token) await ctx.redis.del(lock).catch(() => 0);
+  }
+}
+
+async function alertRound(
+  ctx: OrchestratorContext,
+  options: { thresholds?: AlertThresholds; webhookUrl?: string | null; now?: Date; fetch?: typeof fetch },
 ): Promise<AlertRound> {
   const now = options.now ?? new Date();
   const conditions = evaluateRules(await serviceLoads(ctx, now), options.thresholds ?? alertThresholds());
   const open = await ctx.db.alert.findMany({ where: { resolvedAt: null } });
   const fired: AlertView[] = [];
   const resolved: AlertView[] = [];
+  const resolve = async (id: string) => {
+    resolved.push(view(await ctx.db.alert.update({ where: { id }, data: { resolvedAt: now, notifiedAt: null } })));
+  };
   for (const c of conditions) {
     const current = open.find((a) => a.rule === c.rule && a.serviceName === c.service);
     if (c.firing && !current) {
@@ -89,9 +112,10 @@ export async function runAlertRound(
         data: { rule: c.rule, serviceName: c.service, message: c.message, value: c.value, threshold: c.threshold, firedAt: now },
       })));
     } else if (!c.firing && current) {
-      resolved.push(view(await ctx.db.alert.update({ where: { id: current.id }, data: { resolvedAt: now, notifiedAt: null } })));
+      await resolve(current.id);
     }
   }
+  for (const stale of open.filter((a) => !conditions.some((c) => c.rule === a.rule && c.service === a.serviceName))) await resolve(stale.id);
   const webhookUrl = options.webhookUrl === undefined ? process.env.DOCGATE_ALERT_WEBHOOK_URL : options.webhookUrl;
   const delivery = webhookUrl ? await deliver(ctx, webhookUrl, options.fetch ?? fetch) : { notified: 0, errors: [] };
   return { fired, resolved, notified: delivery.notified, webhookErrors: delivery.errors };

@@ -1,3 +1,4 @@
+import { Prisma } from "@docgate/db";
 import type { OrchestratorContext } from "./context";
 import { BREAKER_OPEN_MS, closeBreaker, openBreaker } from "./external/breaker";
 import type { ExternalClients } from "./external/clients";
@@ -74,14 +75,20 @@ export async function runHealthChecks(
     }),
   );
   const at = now();
+  options.external?.retain(new Set(services.filter((s) => s.kind === "external").map((s) => s.name)));
   for (const result of results) {
     const previous = services.find((s) => s.name === result.service)?.status;
-    await ctx.db.$transaction([
-      ctx.db.healthCheck.create({ data: { serviceName: result.service, status: result.status, latencyMs: result.latencyMs, message: result.message, checkedAt: at } }),
-      ...(previous !== result.status
-        ? [ctx.db.service.update({ where: { name: result.service }, data: { status: result.status, statusChangedAt: at } })]
-        : []),
-    ]);
+    try {
+      await ctx.db.$transaction([
+        ctx.db.healthCheck.create({ data: { serviceName: result.service, status: result.status, latencyMs: result.latencyMs, message: result.message, checkedAt: at } }),
+        ...(previous !== result.status
+          ? [ctx.db.service.update({ where: { name: result.service }, data: { status: result.status, statusChangedAt: at } })]
+          : []),
+      ]);
+    } catch (error) {
+      // Removed during the round: its rows are gone, the others' are still worth writing.
+      if (!(error instanceof Prisma.PrismaClientKnownRequestError)) throw error;
+    }
   }
   await forgetStaleInstances(ctx.db, at);
   const horizon = new Date(at.getTime() - HEALTH_HISTORY_MS);

@@ -112,14 +112,15 @@ export async function collectMetrics(ctx: OrchestratorContext, now = new Date())
       samples: queues.flatMap((q) => (q ? Object.entries(q.counts).map(([state, value]) => ({ labels: { service: q.service, state }, value })) : [])),
     },
     {
-      name: "docgate_tasks_total", type: "counter", help: "Job tasks by service and outcome (from Postgres).",
+      // A gauge: queued and running counts go down, and old jobs may be deleted.
+      name: "docgate_tasks", type: "gauge", help: "Job tasks in Postgres by service and status.",
       samples: aggregate(tasks, (t) => `${t.service}\u0000${t.status}`).map(([key, n]) => {
         const [service = "", status = ""] = key.split("\u0000");
         return { labels: { service, status }, value: n };
       }),
     },
     {
-      name: "docgate_task_cache_hits_total", type: "counter", help: "Job tasks answered from the result cache.",
+      name: "docgate_task_cache_hits", type: "gauge", help: "Job tasks in Postgres that were answered from the result cache.",
       samples: aggregate(tasks.filter((t) => t.cached), (t) => t.service).map(([service, n]) => ({ labels: { service }, value: n })),
     },
     {

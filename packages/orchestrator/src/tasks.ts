@@ -155,10 +155,13 @@ async function writeCache(ctx: OrchestratorContext, key: string, output: unknown
   }
 }
 
+/** Error text can come from a remote server's body: kept to a readable size. */
+const MAX_ERROR_MESSAGE = 2_000;
+
 function toTaskError(thrown: unknown): TaskError {
-  if (thrown instanceof PermanentTaskError) return { code: thrown.code, message: thrown.message };
+  if (thrown instanceof PermanentTaskError) return { code: thrown.code, message: thrown.message.slice(0, MAX_ERROR_MESSAGE) };
   const error = thrown as { code?: unknown; message?: unknown };
   const code = typeof error?.code === "string" && /^[a-z_]+$/.test(error.code) ? error.code : "service_error";
-  const message = typeof error?.message === "string" && error.message ? error.message : "The service failed without a message.";
+  const message = typeof error?.message === "string" && error.message ? error.message.slice(0, MAX_ERROR_MESSAGE) : "The service failed without a message.";
   return { code, message };
 }

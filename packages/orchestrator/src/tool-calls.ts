@@ -274,9 +274,9 @@ async function waitForRateLimit(redis: Redis, prefix: string, service: string, p
   const key = `${prefix}:${serviceQueueName(service)}:limiter`;
   while (!stopping()) {
     try {
-      const count = await redis.incr(key);
-      if (count === 1) await redis.pexpire(key, 1_000);
-      if (count <= perSecond) return;
+      // One round trip, and the window always ends: a lost PEXPIRE would block calls for good.
+      const [[, count] = []] = (await redis.multi().incr(key).pexpire(key, 1_000, "NX").exec()) ?? [];
+      if (typeof count !== "number" || count <= perSecond) return;
       const ttl = await redis.pttl(key);
       await new Promise((r) => setTimeout(r, Math.max(10, ttl > 0 ? ttl : 50)));
     } catch {

@@ -22,16 +22,26 @@ export function observability(): Observability {
   return holder.__docgateObservability;
 }
 
+/** The /api/v1 resources and the fixed words of their sub-routes; anything else in a path is an id. */
+const RESOURCES = new Set(["process", "jobs", "documents", "taxonomies", "models", "profiles", "services", "api-keys", "users", "audit"]);
+const ROUTE_WORDS = new Set(["events", "content", "examples", "import", "train", "activate", "labels", "rules", "roll", "sessions", "verify"]);
+const STATIC_ROUTES = new Set(["/api/health", "/api/metrics", "/api/mcp", "/api/openapi.json"]);
+
 /**
- * The route a path belongs to, with ids folded (`/api/v1/jobs/:id/events`), so metric labels
- * stay a small, fixed set whatever clients send.
+ * The route a path belongs to, with ids and names folded (`/api/v1/jobs/:id/events`), so
+ * metric labels stay a small, fixed set whatever clients send (they are counted before
+ * authentication).
  */
 export function routeLabel(pathname: string): string {
   const parts = pathname.split("/").filter(Boolean);
   if (parts[0] !== "api") return "other";
   if (parts[1] === "trpc" || parts[1] === "auth") return `/api/${parts[1]}`;
-  if (parts[1] === "v1" && parts.length >= 4) return `/${["api", "v1", parts[2], ":id", ...parts.slice(4)].join("/")}`;
-  return `/${parts.slice(0, 3).join("/")}`;
+  if (parts[1] === "v1") {
+    if (!parts[2] || !RESOURCES.has(parts[2])) return "/api/v1/other";
+    return `/${["api", "v1", parts[2], ...parts.slice(3, 8).map((p) => (ROUTE_WORDS.has(p) ? p : ":id"))].join("/")}`;
+  }
+  const path = `/${parts.slice(0, 2).join("/")}`;
+  return STATIC_ROUTES.has(path) ? path : "/api/other";
 }
 
 /**

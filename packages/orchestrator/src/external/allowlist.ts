@@ -48,6 +48,10 @@ export function requireAllowedUrl(raw: string, allowlist: HostAllowlist): URL {
   if (url.protocol !== "http:" && url.protocol !== "https:") {
     throw new DomainError("invalid", "invalid_url", "The url must be http:// or https:// (MCP Streamable HTTP).");
   }
+  // The URL is shown in the console and audited: secrets belong in `token`, not in it.
+  if (url.username || url.password || url.search) {
+    throw new DomainError("invalid", "invalid_url", "The url may not carry credentials or a query string; pass a secret as `token`.");
+  }
   if (!allowlist.allows(url)) {
     const allowed = allowlist.entries.length ? allowlist.entries.join(", ") : "none";
     throw new DomainError(

@@ -1,4 +1,4 @@
-import { connectRemote, type RemoteMcpClient } from "@docgate/mcp";
+import { classifyRemoteError, connectRemote, type RemoteMcpClient } from "@docgate/mcp";
 import { allowlistedFetch, parseHostAllowlist, type HostAllowlist } from "./allowlist";
 
 export type ExternalEndpoint = { name: string; url: string; token: string | null; timeoutMs: number };
@@ -29,15 +29,27 @@ export class ExternalClients {
     return client;
   }
 
-  /** Runs `fn` on the service's session; a transport failure drops the session and rethrows. */
+  /**
+   * Runs `fn` on the service's session. Only a transport failure drops the session (a timeout
+   * or a JSON-RPC error answer leaves it to the other calls sharing it), and is tried once more
+   * on a fresh one: a server that restarted has forgotten our session and refused the request.
+   */
   async use<T>(endpoint: ExternalEndpoint, fn: (client: RemoteMcpClient) => Promise<T>): Promise<T> {
-    const pending = this.get(endpoint);
-    try {
-      return await fn(await pending);
-    } catch (error) {
-      this.forget(endpoint.name, pending);
-      throw error;
+    for (let attempt = 1; ; attempt++) {
+      const pending = this.get(endpoint);
+      try {
+        return await fn(await pending);
+      } catch (error) {
+        if (classifyRemoteError(error) !== "transport") throw error;
+        this.forget(endpoint.name, pending);
+        if (attempt >= 2) throw error;
+      }
     }
+  }
+
+  /** Closes the sessions of services that are gone. */
+  retain(names: Set<string>): void {
+    for (const [name, session] of this.sessions) if (!names.has(name)) this.forget(name, session.client);
   }
 
   private forget(name: string, client: Promise<RemoteMcpClient>) {

@@ -128,14 +128,16 @@ export async function registerExternalService(deps: RegisterDeps, raw: unknown, 
 }
 
 /**
- * Removes an external service. Refused while it still has unfinished tasks (their jobs would
- * never complete): disable it first, let them finish or fail, then remove it.
+ * Removes an external service. It must be disabled first (so no gateway copy still accepts
+ * jobs for it: their catalogs refresh within seconds) and have no unfinished tasks (their jobs
+ * would never complete).
  */
 export async function removeExternalService(deps: RegisterDeps, name: string, change: ChangeContext): Promise<void> {
   await deps.db.$transaction(async (tx) => {
-    const service = await tx.service.findUnique({ where: { name }, select: { kind: true } });
+    const service = await tx.service.findUnique({ where: { name }, select: { kind: true, enabled: true } });
     if (!service) throw new DomainError("not_found", "service_not_found", `There is no service named "${name}".`);
     if (service.kind !== "external") throw new DomainError("conflict", "builtin_service", `"${name}" is built in: disable it instead.`);
+    if (service.enabled) throw new DomainError("conflict", "service_enabled", `Disable "${name}" first, so no new jobs are accepted for it, then remove it.`);
     const unfinished = await tx.jobTask.count({ where: { service: name, status: { in: ["queued", "running"] } } });
     if (unfinished > 0) {
       throw new DomainError("conflict", "service_busy", `"${name}" has ${unfinished} unfinished task(s). Disable it, wait for them to end, then remove it.`);

@@ -51,7 +51,8 @@ export class MetricCounters {
     const pipeline = this.redis.pipeline();
     for (const [family, fields] of batch) {
       for (const [key, by] of fields) {
-        if (Number.isInteger(by)) pipeline.hincrby(familyKey(this.prefix, family), key, by);
+        // A `_sum` field holds a float even when this second's share happens to be whole.
+        if (Number.isInteger(by) && !key.startsWith(SUM)) pipeline.hincrby(familyKey(this.prefix, family), key, by);
         else pipeline.hincrbyfloat(familyKey(this.prefix, family), key, by);
       }
     }

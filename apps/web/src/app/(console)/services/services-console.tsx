@@ -140,7 +140,9 @@ function ServiceCard({ service: s, isAdmin, busy, apply, remove }: {
           {s.external.hasToken ? " · token set" : ""} · breaker{" "}
           <span className={s.external.breaker.state === "closed" ? "text-emerald-700" : "font-semibold text-red-700"}>{s.external.breaker.state.replace("_", "-")}</span>
           {s.external.breaker.state === "open" && s.external.breaker.openUntil ? ` until ${new Date(s.external.breaker.openUntil).toLocaleTimeString()}` : ""}
-          {isAdmin && <button type="button" disabled={busy} onClick={() => remove(s.name)} className="ml-2 rounded-md border border-red-300 px-2 py-0.5 text-xs font-medium text-red-700 hover:bg-red-50 disabled:opacity-60">Remove</button>}
+          {isAdmin && (s.enabled
+            ? <span className="ml-2 text-slate-500">(disable it to remove it)</span>
+            : <button type="button" disabled={busy} onClick={() => remove(s.name)} className="ml-2 rounded-md border border-red-300 px-2 py-0.5 text-xs font-medium text-red-700 hover:bg-red-50 disabled:opacity-60">Remove</button>)}
         </p>
       )}
       <div>
