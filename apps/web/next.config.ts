@@ -27,7 +27,9 @@ const SECURITY_HEADERS = [
 const config: NextConfig = {
   transpilePackages: ["@docgate/db", "@docgate/mcp", "@docgate/orchestrator"],
   // Native-ish and heavy server libraries stay as Node requires instead of being bundled.
-  serverExternalPackages: ["bullmq", "ioredis", "pg", "@prisma/client", "@prisma/adapter-pg", "unpdf", "mammoth", "busboy", "file-type"],
+  // tesseract.js starts its worker thread from a file path inside its package, and its English
+  // data is found from its package folder: neither can be bundled.
+  serverExternalPackages: ["bullmq", "ioredis", "pg", "@prisma/client", "@prisma/adapter-pg", "unpdf", "mammoth", "busboy", "file-type", "tesseract.js", "@tesseract.js-data/eng"],
   poweredByHeader: false,
   typescript: { ignoreBuildErrors: true }, // `npm run typecheck` is the type gate; builds stay fast
   async headers() {

@@ -1,13 +1,11 @@
-import { createRequire } from "node:module";
 import path from "node:path";
+import englishData from "@tesseract.js-data/eng";
 import { createWorker, OEM, type Worker } from "tesseract.js";
 
 /** An 8-bit grayscale picture (one byte per pixel, rows top to bottom). */
 export type GrayImage = { width: number; height: number; data: Uint8Array };
 
 export type OcrText = { text: string; confidence: number };
-
-const require = createRequire(import.meta.url);
 
 /** The OCR time given to a recognition ran out (the engine was stopped). */
 export class OcrTimeoutError extends Error {
@@ -22,9 +20,12 @@ export class OcrTimeoutError extends Error {
  * `langPath` at a folder makes tesseract.js read `eng.traineddata.gz` from disk; without it
  * it would fetch from a CDN. The wasm core comes from `tesseract.js-core` via require and the
  * worker script from the tesseract.js package itself, so nothing is downloaded at run time.
+ * The folder comes from the package's own `langPath` (its `__dirname`), not from
+ * `require.resolve`, which bundlers (Next) rewrite into a module id; hosts that bundle must
+ * keep `tesseract.js` and `@tesseract.js-data/eng` external (apps/web/next.config.ts does).
  */
 export function englishDataPath(): string {
-  return path.join(path.dirname(require.resolve("@tesseract.js-data/eng/package.json")), "4.0.0_best_int");
+  return path.join(path.dirname(englishData.langPath), "4.0.0_best_int");
 }
 
 /** Wraps a gray image as binary PGM (P5), a format tesseract's leptonica reads with no codec. */
