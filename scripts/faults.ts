@@ -4,7 +4,7 @@
 //   2. a web restart (SIGTERM, new process on the same port) while clients wait synchronously;
 //   3. Postgres stopped for 10 s under load: 503 with Retry-After, no process exits, all recovers.
 // Each reports accepted, completed, lost and duplicated; the run fails unless lost = duplicated = 0.
-//   DOCGATE_FAULT_DOCS=1000 npm run test:faults        (documents in the kill/wipe load)
+//   DOCGATE_FAULT_DOCS=2000 npm run test:faults        (documents in the kill/wipe load; 600 at most in the Postgres one)
 import { execSync } from "node:child_process";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
@@ -15,7 +15,7 @@ import { startPrivatePostgres } from "./private-postgres";
 import { deleteRedisPrefix } from "./redis-prefix.mjs";
 import { startStack } from "./stack.mjs";
 
-const TOTAL = Number(process.env.DOCGATE_FAULT_DOCS ?? 1000);
+const TOTAL = Number(process.env.DOCGATE_FAULT_DOCS ?? 2000);
 const CONCURRENCY = 16;
 const POSTGRES_DOWN_MS = 10_000;
 const BOUNDARY = "----docgate-faults";
@@ -53,7 +53,7 @@ async function post(key: string, filename: string, wait: number) {
 
 /** Waits until every job is final (or the deadline passes); counts what happened to them. */
 async function settle(fault: string, ids: Set<string>, tag: string, started: number, notes: string[]): Promise<Report> {
-  const deadline = Date.now() + 5 * 60_000;
+  const deadline = Date.now() + 3 * 60_000;
   let completed = 0;
   for (;;) {
     completed = await db.job.count({ where: { id: { in: [...ids] }, status: { in: FINAL as never } } });
@@ -167,8 +167,9 @@ async function restartWeb(key: string) {
   const statuses = results.map((r) => r.status).join(", ");
   notes.push(`answers: ${statuses}`);
   // As a client would: fetch each job from the new process until it is final.
+  const end = Date.now() + 120_000;
   for (const id of accepted) {
-    for (const end = Date.now() + 120_000; Date.now() < end;) {
+    while (Date.now() < end) {
       const job = (await (await fetch(`${stack.baseUrl}/api/v1/jobs/${id}`, { headers: { authorization: `Bearer ${key}` } })).json()) as { status?: string };
       if (job.status && FINAL.includes(job.status)) break;
       await sleep(250);

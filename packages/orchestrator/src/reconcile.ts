@@ -3,10 +3,16 @@ import type { OrchestratorContext } from "./context";
 import { AGGREGATE_QUEUE, aggregateJobId, serviceQueueName, taskJobId } from "./queues";
 import { enqueueJob } from "./submit";
 
-/** A queue job Redis no longer holds, or holds only as a hash in no state list (half-wiped). */
+/**
+ * A queue entry that will never move the work on, for work Postgres says is unfinished: Redis
+ * no longer holds it, holds only a hash in no state list (half-wiped), or holds it as already
+ * finished (completed or failed): a half-wiped hash loses its payload and fails as malformed,
+ * and a re-enqueue that meets such an entry is ignored by BullMQ, as its id is taken.
+ */
 async function lost(job: { getState(): Promise<string> } | undefined | null): Promise<boolean> {
   if (!job) return true;
-  return (await job.getState().catch(() => "unknown")) === "unknown";
+  const state = await job.getState().catch(() => "unknown");
+  return state === "unknown" || state === "completed" || state === "failed";
 }
 
 export type ReconcileReport = { checked: number; enqueued: string[]; closed: string[] };
@@ -42,6 +48,10 @@ export async function reconcileJobs(ctx: OrchestratorContext, options: { graceMs
     const entries = await Promise.all(open.map((t) => ctx.queue(serviceQueueName(t.service)).getJob(taskJobId(t.id))));
     const missing = await Promise.all(entries.map(lost));
     if (parent && !(await lost(parent)) && !missing.some(Boolean)) continue;
+    // A task that finished between our read of Postgres and our look at Redis is progress, not loss.
+    const suspects = open.filter((_, i) => missing[i]).map((t) => t.id);
+    const stillOpen = await ctx.db.jobTask.count({ where: { id: { in: suspects }, status: { in: ["queued", "running"] } } });
+    if (stillOpen < suspects.length) continue;
     // A half-wiped entry keeps its id taken: BullMQ would ignore the re-enqueue. Drop it first.
     await Promise.all(entries.map((entry, i) => (missing[i] && entry ? entry.remove().catch(() => {}) : undefined)));
     if (parent) await parent.remove({ removeChildren: true }).catch(() => {});
