@@ -1,3 +1,4 @@
+/// <reference path="./tesseract-data.d.ts" />
 import path from "node:path";
 import englishData from "@tesseract.js-data/eng";
 import { createWorker, OEM, type Worker } from "tesseract.js";
