@@ -7,6 +7,9 @@ type Classification = {
   scores: { label: string; score: number }[];
   explanation?: { term: string; weight: number }[];
   features?: { language: { code: string; confidence: number }; words: number; sentences: number; topKeywords: { term: string; count: number }[] };
+  decidedBy?: "rule" | "model";
+  rule?: { match: string; pattern: string; matched: string } | null;
+  warnings?: string[];
 };
 
 type Quality = {
@@ -26,7 +29,12 @@ export function ClassificationCard({ output }: { output: unknown }) {
         {c.label && <span className="text-slate-600">{Math.round(c.confidence * 100)}% confident</span>}
       </div>
       {c.reason && <p className="text-slate-600">{c.reason}</p>}
-      <p className="text-xs text-slate-500">Taxonomy {c.taxonomy}, model v{c.model.version}</p>
+      <p className="text-xs text-slate-500" data-testid="classification-decided-by">
+        Taxonomy {c.taxonomy}, {c.decidedBy === "rule" && c.rule
+          ? <>decided by a rule ({c.rule.match} “{c.rule.pattern}”, matched “{c.rule.matched}”) before model v{c.model.version}</>
+          : <>model v{c.model.version}</>}
+      </p>
+      {c.warnings?.map((w) => <p key={w} className="text-xs text-amber-700">{w}</p>)}
       <ul className="space-y-1">
         {c.scores.slice(0, 5).map((s) => (
           <li key={s.label} className="flex items-center gap-2">
