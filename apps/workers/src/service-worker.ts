@@ -28,6 +28,9 @@ const OUTAGE_RETRY_MS = 2_000;
 
 const limiterFor = (perSecond: number | null) => (perSecond ? { max: perSecond, duration: 1_000 } : undefined);
 
+/** The task failed and asks BullMQ for its next attempt (with backoff). */
+class TaskRetry extends Error {}
+
 export type ServiceWorkerHandle = Awaited<ReturnType<typeof startServiceWorker>>;
 /** The service workers running in this process (diagnostics and in-process tests). */
 export const runningServiceWorkers = new Set<ServiceWorkerHandle>();
@@ -104,12 +107,13 @@ export async function startServiceWorker(options: ServiceWorkerOptions) {
             max: job.opts.attempts ?? 1,
             timeoutMs: settings.timeoutMs,
           })), traceparent);
-        if (outcome.kind === "retry") throw new Error(outcome.error.message);
+        if (outcome.kind === "retry") throw new TaskRetry(outcome.error.message);
         ok = outcome.status === "succeeded";
         return outcome.status;
       } catch (error) {
         // Postgres (or Redis) unreachable is not the task's fault: try again later without using an attempt.
-        if (token && isDependencyUnavailable(error)) {
+        // (A task's own failure, whatever its text says, spends its attempt.)
+        if (token && !(error instanceof TaskRetry) && isDependencyUnavailable(error)) {
           await job.moveToDelayed(Date.now() + OUTAGE_RETRY_MS, token);
           throw new DelayedError();
         }

@@ -50,7 +50,7 @@ export async function processRequest(request: Request, principal: Principal): Pr
   const sniffed = await sniffType(upload.file.bytes);
   if (!sniffed.ok) {
     throw new ApiError(415, "unsupported_type",
-      `This kind of file is not supported${sniffed.detected ? ` (${sniffed.detected})` : ""}: send PDF, DOCX, HTML or plain text.`);
+      `This kind of file is not supported${sniffed.detected ? ` (${sniffed.detected})` : ""}: send PDF, DOCX, HTML, Markdown, e-mail (.eml) or plain text.`);
   }
   let pages: number | undefined;
   try {

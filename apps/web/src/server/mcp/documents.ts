@@ -37,7 +37,7 @@ export async function decodeDocument(content: string, filename: string): Promise
   const sniffed = await sniffType(bytes);
   if (!sniffed.ok) {
     throw new GatewayToolError("unsupported_type",
-      `This kind of file is not supported${sniffed.detected ? ` (${sniffed.detected})` : ""}: send PDF, DOCX, HTML or plain text.`, 415);
+      `This kind of file is not supported${sniffed.detected ? ` (${sniffed.detected})` : ""}: send PDF, DOCX, HTML, Markdown, e-mail (.eml) or plain text.`, 415);
   }
   let pages: number | undefined;
   try {
