@@ -125,7 +125,7 @@ export function BatchUpload() {
         </button>
         <input ref={input} type="file" multiple aria-label="Documents" className="sr-only"
           onChange={(e) => { const files = [...(e.target.files ?? [])]; e.target.value = ""; if (files.length) void submit(files); }} />
-        <p className="mt-2 text-xs text-slate-500">PDF, DOCX, HTML or plain text{services.length === 0 ? " · choose at least one service" : ""}</p>
+        <p className="mt-2 text-xs text-slate-500">PDF, DOCX, HTML, Markdown, e-mail (.eml) or plain text{services.length === 0 ? " · choose at least one service" : ""}</p>
       </div>
 
       {items.length > 0 && (

@@ -40,7 +40,7 @@ export function UploadPanel() {
   return (
     <section className="rounded-xl border border-slate-200 bg-white p-6 shadow-sm">
       <h1 className="text-xl font-semibold tracking-tight">Process a document</h1>
-      <p className="mt-1 text-sm text-slate-600">PDF, DOCX, HTML or plain text. The type is read from the file itself.</p>
+      <p className="mt-1 text-sm text-slate-600">PDF, DOCX, HTML, Markdown, e-mail (.eml) or plain text. The type is read from the file itself.</p>
       <form onSubmit={onSubmit} className="mt-6 space-y-5">
         <label className="block">
           <span className="text-sm font-medium text-slate-700">Document</span>

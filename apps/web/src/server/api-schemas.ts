@@ -18,7 +18,7 @@ export const ProcessFieldsSchema = z.object({
 });
 
 export const ProcessFormSchema = ProcessFieldsSchema.extend({
-  document: z.string().meta({ format: "binary", description: "The document: PDF, DOCX, HTML or plain text; the type is read from the bytes." }),
+  document: z.string().meta({ format: "binary", description: "The document: PDF, DOCX, HTML, Markdown, e-mail (.eml) or plain text; the type is read from the bytes." }),
 }).meta({ id: "ProcessForm" });
 
 const TaskErrorSchema = z.object({ code: z.string(), message: z.string() });

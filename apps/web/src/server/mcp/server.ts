@@ -30,7 +30,7 @@ const isOperator = (p: Principal) => RANK[p.role] >= RANK.operator;
 
 const ProcessDocumentInput = z
   .object({
-    content: z.string().min(1).optional().describe("The document's bytes, base64-encoded (PDF, DOCX, HTML or plain text). Send with `filename`."),
+    content: z.string().min(1).optional().describe("The document's bytes, base64-encoded (PDF, DOCX, HTML, Markdown, e-mail or plain text). Send with `filename`."),
     filename: z.string().min(1).max(255).optional().describe("The document's file name, with `content`."),
     documentId: z.string().uuid().optional().describe("Id of a document stored earlier (upload_document), instead of `content`."),
     services: z.array(z.string().min(1).max(100)).max(20).optional().describe("Services to run; every enabled built-in service when omitted."),
@@ -42,7 +42,7 @@ const ProcessDocumentInput = z
 const GetJobInput = z.object({ jobId: z.string().min(1).max(100).describe("The job id (process_document's `id`).") }).strict();
 const UploadDocumentInput = z
   .object({
-    content: z.string().min(1).describe("The document's bytes, base64-encoded (PDF, DOCX, HTML or plain text)."),
+    content: z.string().min(1).describe("The document's bytes, base64-encoded (PDF, DOCX, HTML, Markdown, e-mail or plain text)."),
     filename: z.string().min(1).max(255).describe("The document's file name."),
   })
   .strict();
