@@ -3,7 +3,7 @@
 // MCP tools called in-process (the floor). Writes bench/results/e2e.md.
 //   npm run bench            (or: npx tsx bench/e2e.ts --quick)
 import { execSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import autocannon from "autocannon";
 import { createApiKey, createDb } from "@docgate/db";
@@ -13,6 +13,7 @@ import { startStack } from "../scripts/stack.mjs";
 import { MIXED_KINDS, makeDoc, type BenchDoc } from "./corpus";
 
 const quick = process.argv.includes("--quick");
+const NOTES_MARKER = "<!-- notes below are kept when bench/e2e.ts rewrites this file -->";
 const scale = quick ? 0.25 : 1;
 const BOUNDARY = "----docgate-bench-boundary";
 const runId = Date.now().toString(36);
@@ -201,7 +202,11 @@ async function main() {
       `- Peak resident memory: web ${Math.round(peaks.web)} MB, workers (supervisor + worker processes) ${Math.round(peaks.workers)} MB.`,
       "",
     ].join("\n");
-    writeFileSync(new URL("./results/e2e.md", import.meta.url), md);
+    // Hand-written notes below the marker (history, what each change bought) survive a re-run.
+    const file = new URL("./results/e2e.md", import.meta.url);
+    const previous = existsSync(file) ? readFileSync(file, "utf8") : "";
+    const notes = previous.includes(NOTES_MARKER) ? previous.slice(previous.indexOf(NOTES_MARKER)) : `${NOTES_MARKER}\n`;
+    writeFileSync(file, `${md}\n${notes}`);
     console.log(md);
   } finally {
     clearInterval(sampler);
