@@ -1,4 +1,4 @@
-import { getJobView, submitJob, waitForJob, callServiceTool, ToolCallUnavailableError, type JobView } from "@docgate/orchestrator";
+import { getJobView, isDependencyUnavailable, submitJob, waitForJob, callServiceTool, ToolCallUnavailableError, type JobView } from "@docgate/orchestrator";
 import { chooseServices } from "../services";
 import { requireKnownJobOptions } from "../job-options";
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
@@ -385,8 +385,7 @@ function gatewayError(error: unknown): CallToolResult {
     const after = Number(error.headers["Retry-After"]);
     return toolError(error.code, error.message, error.status, Number.isFinite(after) && after > 0 ? after : undefined);
   }
-  const e = error as { code?: string; message?: string };
-  if (["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "P1001", "P1017"].includes(e?.code ?? "") || /Connection is closed|Can't reach database/i.test(e?.message ?? "")) {
+  if (isDependencyUnavailable(error)) {
     return toolError("dependency_unavailable", "A backing service is unavailable; try again shortly.", 503);
   }
   console.error("[web] mcp tool failed", error);
