@@ -20,7 +20,7 @@ export function createModelSource(db: Db): ModelSource & {
   /** What besides the document decides a classification: the active model and the rules' version. */
   cacheVariant(taxonomy?: string): Promise<string>;
 } {
-  const loaded = new Map<string, ClassifierModel>();
+  const loaded = new Map<string, Promise<ClassifierModel>>();
   // Rules by taxonomy id + rulesVersion: a changed rule set is a new version, so no staleness.
   const rulesCache = new Map<string, Promise<StoredLabelRule[]>>();
   function rulesFor(taxonomy: { id: string; rulesVersion: number }) {
@@ -69,13 +69,17 @@ export function createModelSource(db: Db): ModelSource & {
     },
     async getActiveModel(taxonomyName) {
       const { taxonomy, model } = await activeRow(taxonomyName);
-      let classifier = loaded.get(model.id);
-      if (!classifier) {
-        const row = await db.model.findUniqueOrThrow({ where: { id: model.id }, select: { artifact: true } });
-        if (!row.artifact) throw new Error(`Model ${model.id} has no artifact.`);
-        classifier = deserializeModel(row.artifact);
-        loaded.set(model.id, classifier);
+      // The promise is kept, so the first tasks after a start (or an activation) share one load of the artifact.
+      let loading = loaded.get(model.id);
+      if (!loading) {
+        loading = db.model.findUniqueOrThrow({ where: { id: model.id }, select: { artifact: true } }).then((row) => {
+          if (!row.artifact) throw new Error(`Model ${model.id} has no artifact.`);
+          return deserializeModel(row.artifact);
+        });
+        loaded.set(model.id, loading);
+        loading.catch(() => loaded.delete(model.id));
       }
+      const classifier = await loading;
       const rules = taxonomy.rulesVersion > 0 ? await rulesFor(taxonomy) : [];
       return { id: model.id, version: model.version, taxonomy: taxonomy.name, model: classifier, rules };
     },
