@@ -38,6 +38,18 @@ const db = createDb(stack.env.DATABASE_URL, { max: 2 });
 try {
   const { row, secret } = await createApiKey(db, { name: "profile", role: "operator", rateLimitPerMinute: 100_000_000 });
   await db.apiKey.update({ where: { id: row.id }, data: { maxConcurrentJobs: 1_000_000 } });
+  // BENCH_WORKER_CONCURRENCY=8: both services' concurrency for this run (applied live, as an admin would).
+  if (process.env.BENCH_WORKER_CONCURRENCY) {
+    for (const name of ["classification", "quality"]) {
+      const response = await fetch(`${stack.baseUrl}/api/v1/services/${name}`, {
+        method: "PATCH",
+        headers: { authorization: `Bearer ${stack.env.DOCGATE_BOOTSTRAP_API_KEY}`, "content-type": "application/json" },
+        body: JSON.stringify({ concurrency: Number(process.env.BENCH_WORKER_CONCURRENCY) }),
+      });
+      if (!response.ok) throw new Error(`PATCH ${name}: ${response.status}`);
+    }
+    await new Promise((r) => setTimeout(r, 4_000)); // the workers re-read their settings every 3 s at most
+  }
   let sent = 0;
   const cpuBefore = new Map([...cpuByProcess(stack.web.pid!), ...cpuByProcess(stack.workers.pid!)]);
   const signalAll = () => {
