@@ -1,21 +1,9 @@
-import { mkdirSync } from "node:fs";
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test } from "@playwright/test";
+import { SHOTS, signInAsAdmin } from "./session";
 import { SAMPLE_TEXT } from "../../../packages/mcp/test/fixtures";
 
-const SHOTS = "test-results/screenshots";
-
-async function signIn(page: Page) {
-  await page.goto("/login");
-  await page.getByLabel("Email").fill(process.env.E2E_ADMIN_EMAIL!);
-  await page.getByLabel("Password").fill(process.env.E2E_ADMIN_PASSWORD!);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(/\/$/);
-}
-
-test.beforeAll(() => mkdirSync(SHOTS, { recursive: true }));
-
 test("uploads several files at once and watches each complete", async ({ page }) => {
-  await signIn(page);
+  await signInAsAdmin(page);
   await page.goto("/upload");
   const stamp = Date.now();
   const files = ["alpha", "beta", "gamma"].map((name) => ({
@@ -33,7 +21,7 @@ test("uploads several files at once and watches each complete", async ({ page })
 });
 
 test("corrects a label, which becomes a training example", async ({ page }) => {
-  await signIn(page);
+  await signInAsAdmin(page);
   await page.goto("/upload");
   const name = `correct-me-${Date.now()}.txt`;
   await page.getByLabel("Documents").setInputFiles({ name, mimeType: "text/plain", buffer: Buffer.from(`${SAMPLE_TEXT} ${name}`) });
@@ -49,7 +37,7 @@ test("corrects a label, which becomes a training example", async ({ page }) => {
 });
 
 test("filters the job dashboard in the URL and bulk-retries the matching jobs", async ({ page }) => {
-  await signIn(page);
+  await signInAsAdmin(page);
   const stamp = Date.now();
   // Jobs that name a taxonomy with no trained model yet finish `partial` (classification fails).
   const taxonomy = `untrained-${stamp}`;

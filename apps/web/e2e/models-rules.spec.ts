@@ -1,20 +1,8 @@
-import { mkdirSync } from "node:fs";
-import { expect, test, type Page } from "@playwright/test";
-
-const SHOTS = "test-results/screenshots";
-
-async function signIn(page: Page) {
-  await page.goto("/login");
-  await page.getByLabel("Email").fill(process.env.E2E_ADMIN_EMAIL!);
-  await page.getByLabel("Password").fill(process.env.E2E_ADMIN_PASSWORD!);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(/\/$/);
-}
-
-test.beforeAll(() => mkdirSync(SHOTS, { recursive: true }));
+import { expect, test } from "@playwright/test";
+import { SHOTS, signInAsAdmin } from "./session";
 
 test("an admin sets a label rule on /models; a bad regex is refused with its reason", async ({ page }) => {
-  await signIn(page);
+  await signInAsAdmin(page);
   await page.goto("/models");
   await page.getByLabel("Taxonomy").selectOption("spam");
   const rules = page.getByRole("region", { name: "Label rules" });

@@ -1,18 +1,16 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { mkdirSync } from "node:fs";
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test } from "@playwright/test";
+import { SHOTS, signInAsAdmin } from "./session";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { z } from "zod";
 
-const SHOTS = "test-results/screenshots";
 let server: http.Server;
 let url: string;
 
 /** An external MCP server (Streamable HTTP, stateless) with one tool: counts words. */
 test.beforeAll(async () => {
-  mkdirSync(SHOTS, { recursive: true });
   server = http.createServer(async (req, res) => {
     const mcp = new McpServer({ name: "word-counter", version: "1.0.0" });
     mcp.registerTool("count_words", { description: "Counts the words of a text.", inputSchema: { text: z.string() }, outputSchema: { words: z.number() } },
@@ -33,17 +31,9 @@ test.afterAll(() => {
   server?.close();
 });
 
-async function signIn(page: Page) {
-  await page.goto("/login");
-  await page.getByLabel("Email").fill(process.env.E2E_ADMIN_EMAIL!);
-  await page.getByLabel("Password").fill(process.env.E2E_ADMIN_PASSWORD!);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(/\/$/);
-}
-
 test("an admin registers an external MCP server, runs a document through it, and removes it", async ({ page }) => {
   test.setTimeout(90_000);
-  await signIn(page);
+  await signInAsAdmin(page);
   const name = `words-${Date.now().toString(36)}`;
   await page.goto("/services");
   const form = page.getByRole("region", { name: "Register an external MCP server" });

@@ -1,8 +1,6 @@
-import { mkdirSync } from "node:fs";
 import { expect, test } from "@playwright/test";
+import { SHOTS } from "./session";
 import { makePdf, SAMPLE_TEXT } from "../../../packages/mcp/test/fixtures";
-
-const SHOTS = "test-results/screenshots";
 
 test("pages carry security headers, and the console API refuses cross-site mutations", async ({ page }) => {
   const response = await page.goto("/login");
@@ -28,7 +26,6 @@ test("a signed-out visit lands on the login page and returns after signing in", 
 });
 
 test("an operator logs in, uploads a PDF and watches both results arrive", async ({ page }) => {
-  mkdirSync(SHOTS, { recursive: true });
   await page.goto("/");
   await expect(page).toHaveURL(/\/login/);
   await page.getByLabel("Email").fill(process.env.E2E_ADMIN_EMAIL!);

@@ -1,11 +1,8 @@
-import { mkdirSync } from "node:fs";
 import { expect, test } from "@playwright/test";
+import { SHOTS } from "./session";
 import { SAMPLE_TEXT } from "../../../packages/mcp/test/fixtures";
 
-const SHOTS = "test-results/screenshots";
-
 test("a viewer sees results but no control it cannot use", async ({ page, request }) => {
-  mkdirSync(SHOTS, { recursive: true });
   const key = { authorization: `Bearer ${process.env.E2E_API_KEY}` };
   const email = `viewer-${Date.now()}@e2e.local`;
   const created = await request.post("/api/v1/users", { headers: key, data: { email, password: "viewer-password-1", role: "viewer" } });
