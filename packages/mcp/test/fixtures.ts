@@ -59,17 +59,7 @@ export function makePdf(pages: string[] | string, meta: PdfMeta = {}): Uint8Arra
       `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> /Contents ${pageId + 1} 0 R >>`;
     objects[pageId + 1] = `<< /Length ${Buffer.byteLength(ops, "latin1")} >>\nstream\n${ops}\nendstream`;
   });
-  let out = "%PDF-1.4\n%\xe2\xe3\xcf\xd3\n";
-  const offsets: number[] = [];
-  for (let id = 1; id < objects.length; id++) {
-    offsets[id] = Buffer.byteLength(out, "latin1");
-    out += `${id} 0 obj\n${objects[id]}\nendobj\n`;
-  }
-  const xrefAt = Buffer.byteLength(out, "latin1");
-  out += `xref\n0 ${objects.length}\n0000000000 65535 f \n`;
-  for (let id = 1; id < objects.length; id++) out += `${String(offsets[id]).padStart(10, "0")} 00000 n \n`;
-  out += `trailer\n<< /Size ${objects.length} /Root 1 0 R /Info 4 0 R >>\nstartxref\n${xrefAt}\n%%EOF\n`;
-  return new Uint8Array(Buffer.from(out, "latin1"));
+  return serializePdf(objects, "/Info 4 0 R");
 }
 
 /**
@@ -91,6 +81,11 @@ export function makeImagePdf(pages: { width: number; height: number; data: Uint8
     objects[id + 2] =
       `<< /Type /XObject /Subtype /Image /Width ${img.width} /Height ${img.height} /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /FlateDecode /Length ${pixels.length} >>\nstream\n${pixels}\nendstream`;
   });
+  return serializePdf(objects);
+}
+
+/** Objects 1… (index = object number) as a PDF file with its cross-reference table. */
+function serializePdf(objects: string[], trailerExtra = ""): Uint8Array {
   let out = "%PDF-1.4\n%\xe2\xe3\xcf\xd3\n";
   const offsets: number[] = [];
   for (let id = 1; id < objects.length; id++) {
@@ -100,7 +95,7 @@ export function makeImagePdf(pages: { width: number; height: number; data: Uint8
   const xrefAt = Buffer.byteLength(out, "latin1");
   out += `xref\n0 ${objects.length}\n0000000000 65535 f \n`;
   for (let id = 1; id < objects.length; id++) out += `${String(offsets[id]).padStart(10, "0")} 00000 n \n`;
-  out += `trailer\n<< /Size ${objects.length} /Root 1 0 R >>\nstartxref\n${xrefAt}\n%%EOF\n`;
+  out += `trailer\n<< /Size ${objects.length} /Root 1 0 R${trailerExtra ? ` ${trailerExtra}` : ""} >>\nstartxref\n${xrefAt}\n%%EOF\n`;
   return new Uint8Array(Buffer.from(out, "latin1"));
 }
 
