@@ -12,6 +12,7 @@ import {
 import { connectInMemory, createClassificationServer, extractText, type DocumentSource } from "../packages/mcp/src";
 import { prose } from "./corpus";
 import { makePdf } from "../packages/mcp/test/fixtures";
+import { percentile } from "./stats";
 
 const SEEDS = [1, 2, 3];
 const OUT = fileURLToPath(new URL("./results/classification.md", import.meta.url));
@@ -76,9 +77,6 @@ const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const sd = (xs: number[]) => Math.sqrt(mean(xs.map((x) => (x - mean(xs)) ** 2)));
 const f3 = (x: number) => x.toFixed(3);
 const pm = (xs: number[]) => `${f3(mean(xs))} ± ${f3(sd(xs))}`;
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
 
 // ── 1. Accuracy beside naive Bayes, same splits ──────────────────────────────────────────
 type Row = { corpus: string; seed: number; svm: ModelMetrics; nb: ModelMetrics };

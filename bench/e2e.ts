@@ -11,6 +11,7 @@ import { connectInMemory, createClassificationServer, createQualityServer, deser
 import type { SupportedMimeType } from "@docgate/mcp/extraction";
 import { startStack } from "../scripts/stack.mjs";
 import { MIXED_KINDS, makeDoc, type BenchDoc } from "./corpus";
+import { percentile } from "./stats";
 
 const quick = process.argv.includes("--quick");
 const NOTES_MARKER = "<!-- notes below are kept when bench/e2e.ts rewrites this file -->";
@@ -27,10 +28,6 @@ function multipart(doc: BenchDoc, services: string[]): Buffer {
   return Buffer.concat(parts);
 }
 
-function percentile(sorted: number[], p: number): number {
-  if (!sorted.length) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
 const stats = (values: number[]) => {
   const s = [...values].sort((a, b) => a - b);
   return { p50: percentile(s, 50), p95: percentile(s, 95), p99: percentile(s, 99) };

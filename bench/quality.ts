@@ -15,6 +15,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { assessQuality, DEFAULT_CORPORA, extractText, spellCheckerBuildMs, type MetricFamily, type QualityInput } from "@docgate/mcp";
 import { makeDoc } from "./corpus";
+import { percentile } from "./stats";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const SCALE = Number(process.env.BENCH_SCALE ?? 1);
@@ -61,9 +62,6 @@ const FAMILIES: MetricFamily[] = [
   "tokens", "letters", "language", "readability", "garbled", "ocr", "pages", "duplicates", "personalData", "spelling", "truncationMetadata", "pageScores", "profile",
 ];
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
 const fmt = (ms: number) => (ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms.toFixed(2));
 
 type Row = { name: string; runs: number; kb: number; p50: number; p99: number; docsPerSecond: number; mbPerSecond: number; extractMs: number; families: Partial<Record<MetricFamily, number>> };

@@ -3,29 +3,22 @@
 // replay cannot be ruled out.
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createApiKey, seed } from "@docgate/db";
-import { createTestDatabase, type TestDatabase } from "@docgate/db/testing";
+import { createApiKey } from "@docgate/db";
+import type { TestDatabase } from "@docgate/db/testing";
 import { signRequest } from "~/server/access/signing";
-import { BOOTSTRAP_KEY } from "./harness";
+import { startGatewayWithoutRedis } from "./harness";
 import { expectError, params, request, routes } from "./access-helpers";
 
 let database: TestDatabase;
 let r: Awaited<ReturnType<typeof routes>>;
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  process.env.DATABASE_URL = database.url;
-  process.env.REDIS_URL = "redis://127.0.0.1:1"; // nothing listens on port 1
-  process.env.DOCGATE_REDIS_PREFIX = "dgtest-access-down";
-  process.env.BETTER_AUTH_SECRET = "test-secret-test-secret-test-secret";
-  await seed(database.db, { adminEmail: "admin@test.local", adminPassword: "correct horse battery", bootstrapApiKey: BOOTSTRAP_KEY });
+  database = await startGatewayWithoutRedis("dgtest-access-down");
   r = await routes();
 });
 
 afterAll(async () => {
-  const { getDb } = await import("@docgate/db");
-  await getDb().$disconnect();
-  await database.drop();
+  await database?.drop();
 });
 
 describe("with Redis down", () => {

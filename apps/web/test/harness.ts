@@ -65,13 +65,25 @@ export function get(path: string, key: string | null = BOOTSTRAP_KEY): Request {
   return new Request(`http://127.0.0.1${path}`, { headers: key ? { authorization: `Bearer ${key}` } : {} });
 }
 
-/** Polls until `check` returns a value, or fails after `timeoutMs`. */
-export async function eventually<T>(check: () => Promise<T | undefined | null | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error("condition not met before the deadline");
-    await new Promise((r) => setTimeout(r, 100));
-  }
+export { eventually } from "@docgate/db/testing";
+
+/**
+ * The gateway alone with Redis unreachable (nothing listens on port 1): a fresh seeded
+ * database and no workers. `drop()` disconnects and removes the database.
+ */
+export async function startGatewayWithoutRedis(prefix: string): Promise<TestDatabase> {
+  const database = await createTestDatabase();
+  process.env.DATABASE_URL = database.url;
+  process.env.REDIS_URL = "redis://127.0.0.1:1";
+  process.env.DOCGATE_REDIS_PREFIX = prefix;
+  process.env.BETTER_AUTH_SECRET = "test-secret-test-secret-test-secret";
+  await seed(database.db, { adminEmail: "admin@test.local", adminPassword: "correct horse battery", bootstrapApiKey: BOOTSTRAP_KEY });
+  return {
+    ...database,
+    async drop() {
+      const { getDb } = await import("@docgate/db");
+      await getDb().$disconnect();
+      await database.drop();
+    },
+  };
 }

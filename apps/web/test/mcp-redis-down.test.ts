@@ -1,25 +1,19 @@
 // The MCP gateway with Redis unreachable: a service tool call fails fast with a 503-style tool
 // error (never a hang or a crash), while process_document still accepts work into Postgres.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { seed } from "@docgate/db";
-import { createTestDatabase, type TestDatabase } from "@docgate/db/testing";
+import type { TestDatabase } from "@docgate/db/testing";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { SAMPLE_TEXT } from "../../../packages/mcp/test/fixtures";
-import { BOOTSTRAP_KEY } from "./harness";
+import { BOOTSTRAP_KEY, startGatewayWithoutRedis } from "./harness";
 
 let database: TestDatabase;
 let server: { url: string; close(): Promise<void> };
 let client: Client;
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  process.env.DATABASE_URL = database.url;
-  process.env.REDIS_URL = "redis://127.0.0.1:1"; // nothing listens on port 1
-  process.env.DOCGATE_REDIS_PREFIX = "dgtest-mcp-down";
-  process.env.BETTER_AUTH_SECRET = "test-secret-test-secret-test-secret";
-  await seed(database.db, { adminEmail: "admin@test.local", adminPassword: "correct horse battery", bootstrapApiKey: BOOTSTRAP_KEY });
+  database = await startGatewayWithoutRedis("dgtest-mcp-down");
   // The registry says a quality worker is alive (its heartbeat is in Postgres), but Redis is gone.
   await database.db.service.update({
     where: { name: "quality" },
@@ -40,9 +34,7 @@ afterAll(async () => {
   await server?.close();
   const { resetMcpRuntime } = await import("~/server/mcp/runtime");
   await resetMcpRuntime();
-  const { getDb } = await import("@docgate/db");
-  await getDb().$disconnect();
-  await database.drop();
+  await database?.drop();
 });
 
 describe("MCP gateway with Redis down", () => {

@@ -1,25 +1,18 @@
 // The gateway with Redis unreachable: health says so with 503, and an upload is still
 // accepted into Postgres (queued, not enqueued) so the reconciler can enqueue it later.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { seed } from "@docgate/db";
-import { createTestDatabase, type TestDatabase } from "@docgate/db/testing";
+import type { TestDatabase } from "@docgate/db/testing";
 import { SAMPLE_TEXT } from "../../../packages/mcp/test/fixtures";
-import { BOOTSTRAP_KEY, form, post } from "./harness";
+import { form, post, startGatewayWithoutRedis } from "./harness";
 
 let database: TestDatabase;
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  process.env.DATABASE_URL = database.url;
-  process.env.REDIS_URL = "redis://127.0.0.1:1"; // nothing listens on port 1
-  process.env.DOCGATE_REDIS_PREFIX = "dgtest-down";
-  await seed(database.db, { adminEmail: "admin@test.local", adminPassword: "correct horse battery", bootstrapApiKey: BOOTSTRAP_KEY });
+  database = await startGatewayWithoutRedis("dgtest-down");
 });
 
 afterAll(async () => {
-  const { getDb } = await import("@docgate/db");
-  await getDb().$disconnect();
-  await database.drop();
+  await database?.drop();
 });
 
 describe("with Redis down", () => {

@@ -25,6 +25,26 @@ function trainInChild(modelId: string, log: (line: string) => void): Promise<num
   });
 }
 
+/**
+ * Runs `round` every `everyMs` (never two at once; 0 turns it off); a failed round is logged
+ * and the next one tries again.
+ */
+function periodic(name: string, everyMs: number, log: (line: string) => void, round: () => Promise<void>): NodeJS.Timeout | undefined {
+  if (everyMs <= 0) return undefined;
+  let running = false;
+  return setInterval(async () => {
+    if (running) return;
+    running = true;
+    try {
+      await round();
+    } catch (error) {
+      log(`[${name}] skipped: ${(error as Error).message}`);
+    } finally {
+      running = false;
+    }
+  }, everyMs);
+}
+
 export type SystemWorkerOptions = {
   db: Db;
   redisUrl: string;
@@ -78,20 +98,11 @@ export async function startSystemWorkers(options: SystemWorkerOptions) {
   );
   trainer.on("error", (error) => log(`[train] queue error: ${error.message}`));
 
-  let reconciling = false;
-  const reconcile = setInterval(async () => {
-    if (reconciling) return;
-    reconciling = true;
-    try {
-      const report = await reconcileJobs(ctx);
-      if (report.enqueued.length) log(`[reconcile] re-enqueued ${report.enqueued.length} job(s) that Redis did not hold`);
-      if (report.closed.length) log(`[reconcile] closed ${report.closed.length} job(s) whose tasks had all finished`);
-    } catch (error) {
-      log(`[reconcile] skipped: ${(error as Error).message}`);
-    } finally {
-      reconciling = false;
-    }
-  }, options.reconcileEveryMs ?? 5_000);
+  const reconcile = periodic("reconcile", options.reconcileEveryMs ?? 5_000, log, async () => {
+    const report = await reconcileJobs(ctx);
+    if (report.enqueued.length) log(`[reconcile] re-enqueued ${report.enqueued.length} job(s) that Redis did not hold`);
+    if (report.closed.length) log(`[reconcile] closed ${report.closed.length} job(s) whose tasks had all finished`);
+  });
 
   // With several worker hosts, one of them runs each periodic round (a Redis lock per round).
   const hostId = `${process.pid}:${Math.random().toString(36).slice(2)}`;
@@ -101,46 +112,24 @@ export async function startSystemWorkers(options: SystemWorkerOptions) {
   // Health: a ping through each service's queue, HealthCheck rows, Service.status.
   const replies = new ToolCallReplies(createWorkerRedis(options.redisUrl), prefix);
   const external = new ExternalClients();
-  let checking = false;
   const healthEveryMs = options.healthEveryMs ?? HEALTH_CHECK_EVERY_MS;
-  const health = healthEveryMs > 0
-    ? setInterval(async () => {
-        if (checking) return;
-        checking = true;
-        try {
-          if (!(await leader("health", healthEveryMs))) return;
-          const results = await runHealthChecks(ctx, replies, { timeoutMs: Math.max(1_000, Math.min(10_000, healthEveryMs)), external });
-          for (const r of results.filter((x) => x.status !== "up")) log(`[health] ${r.service} ${r.status}: ${r.message ?? ""}`);
-          // Alert rules read what the checks just recorded.
-          const alerts = await runAlertRound(ctx);
-          for (const a of alerts.fired) log(`[alert] firing ${a.rule} on ${a.service}: ${a.message}`);
-          for (const a of alerts.resolved) log(`[alert] resolved ${a.rule} on ${a.service}`);
-          for (const e of alerts.webhookErrors) log(`[alert] webhook failed: ${e}`);
-        } catch (error) {
-          log(`[health] skipped: ${(error as Error).message}`);
-        } finally {
-          checking = false;
-        }
-      }, healthEveryMs)
-    : undefined;
+  const health = periodic("health", healthEveryMs, log, async () => {
+    if (!(await leader("health", healthEveryMs))) return;
+    const results = await runHealthChecks(ctx, replies, { timeoutMs: Math.max(1_000, Math.min(10_000, healthEveryMs)), external });
+    for (const r of results.filter((x) => x.status !== "up")) log(`[health] ${r.service} ${r.status}: ${r.message ?? ""}`);
+    // Alert rules read what the checks just recorded.
+    const alerts = await runAlertRound(ctx);
+    for (const a of alerts.fired) log(`[alert] firing ${a.rule} on ${a.service}: ${a.message}`);
+    for (const a of alerts.resolved) log(`[alert] resolved ${a.rule} on ${a.service}`);
+    for (const e of alerts.webhookErrors) log(`[alert] webhook failed: ${e}`);
+  });
 
   // Autoscaling: each decision is stored, audited and announced like an admin's change.
-  let scaling = false;
   const autoscaleEveryMs = options.autoscaleEveryMs ?? AUTOSCALE_EVERY_MS;
-  const autoscale = autoscaleEveryMs > 0
-    ? setInterval(async () => {
-        if (scaling) return;
-        scaling = true;
-        try {
-          if (!(await leader("autoscale", autoscaleEveryMs))) return;
-          for (const d of await runAutoscaler(ctx)) log(`[autoscale] ${d.service}: ${d.reason}`);
-        } catch (error) {
-          log(`[autoscale] skipped: ${(error as Error).message}`);
-        } finally {
-          scaling = false;
-        }
-      }, autoscaleEveryMs)
-    : undefined;
+  const autoscale = periodic("autoscale", autoscaleEveryMs, log, async () => {
+    if (!(await leader("autoscale", autoscaleEveryMs))) return;
+    for (const d of await runAutoscaler(ctx)) log(`[autoscale] ${d.service}: ${d.reason}`);
+  });
 
   return {
     async close() {

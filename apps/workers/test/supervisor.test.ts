@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { seed } from "@docgate/db";
-import { createTestDatabase, type TestDatabase } from "@docgate/db/testing";
+import { createTestDatabase, eventually as waitFor, type TestDatabase } from "@docgate/db/testing";
 import { createWorkerRedis, HEARTBEAT_INTERVAL_MS, INSTANCE_STALE_MS, listServices, updateServiceSettings } from "@docgate/orchestrator";
 import { ensureDefaultModels } from "../src/models";
 import { startReplicaController } from "../src/replicas";
@@ -18,15 +18,8 @@ let controller: Awaited<ReturnType<typeof startReplicaController>>;
 const prefix = `dgtest-${randomBytes(4).toString("hex")}`;
 const redis = createWorkerRedis(REDIS_URL);
 
-async function eventually<T>(check: () => Promise<T | undefined | null | false>, timeoutMs = 45_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error("condition not met before the deadline");
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+// Forked processes start slowly on a busy machine: the default wait here is longer.
+const eventually = <T>(check: () => Promise<T | undefined | null | false>, timeoutMs = 45_000) => waitFor(check, timeoutMs);
 
 const livePids = async () => {
   const rows = await database.db.serviceInstance.findMany({

@@ -238,3 +238,16 @@ export const SAMPLE_TEXT =
   "Quarterly revenue grew by twelve percent compared with the same period last year. " +
   "The board approved the budget for the new distribution centre, which will open in the spring. " +
   "Operating costs remained stable, and the company expects steady demand for its products.";
+
+/** Clean English prose: a quality assessment should find nothing above info in it. */
+export const CLEAN_PROSE =
+  "The committee met on Tuesday to review the annual budget. Members agreed that the library needs new shelves and better lighting. " +
+  "The treasurer explained that donations rose this year, so the plan is affordable. " +
+  "Work will begin in the autumn and should finish before the winter holidays. " +
+  "Volunteers are welcome to help move the books, and the children's corner will stay open during the work. " +
+  "A short report will be posted on the notice board every month so that everyone can follow the progress. " +
+  "The committee thanked the staff for their patience and the readers for their support. " +
+  "Next year the group hopes to add a reading room with comfortable chairs and a small café for visitors.";
+
+/** A one-page document of `text`, as assessQuality takes it. */
+export const singlePage = (text: string) => ({ text, pages: [text] });

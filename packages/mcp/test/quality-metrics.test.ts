@@ -3,18 +3,8 @@ import {
   assessQuality, connectInMemory, createQualityServer, DEFAULT_PROFILE, extractText, hammingDistance, ibanValid,
   ISSUE_CODES, luhnValid, simhash64, type QualityProfile, type SignatureStore,
 } from "../src";
-import { makePdf } from "./fixtures";
+import { CLEAN_PROSE as PROSE, makePdf, singlePage as single } from "./fixtures";
 
-const PROSE =
-  "The committee met on Tuesday to review the annual budget. Members agreed that the library needs new shelves and better lighting. " +
-  "The treasurer explained that donations rose this year, so the plan is affordable. " +
-  "Work will begin in the autumn and should finish before the winter holidays. " +
-  "Volunteers are welcome to help move the books, and the children's corner will stay open during the work. " +
-  "A short report will be posted on the notice board every month so that everyone can follow the progress. " +
-  "The committee thanked the staff for their patience and the readers for their support. " +
-  "Next year the group hopes to add a reading room with comfortable chairs and a small café for visitors.";
-
-const single = (text: string) => ({ text, pages: [text] });
 const slice = (page: string, loc: { offset: number; length: number } | null) => page.slice(loc!.offset, loc!.offset + loc!.length);
 
 describe("quality metrics", () => {
