@@ -113,13 +113,16 @@ function applyCharLimit(doc: ExtractedDocument, maxChars: number): ExtractedDocu
   };
 }
 
-async function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+/** Races `work` against `ms`; `timedOut` makes the error (by default: the document is unreadable). */
+async function withTimeout<T>(
+  work: Promise<T>,
+  ms: number,
+  what: string,
+  timedOut: () => Error = () => new UnreadableDocumentError(`Reading the ${what} took longer than ${ms} ms and was stopped.`),
+): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new UnreadableDocumentError(`Reading the ${what} took longer than ${ms} ms and was stopped.`)),
-      ms,
-    );
+    timer = setTimeout(() => reject(timedOut()), ms);
   });
   try {
     return await Promise.race([work, timeout]);
@@ -204,7 +207,9 @@ async function ocrPages(
     }
     try {
       const page = await doc.getPage(pageNumber);
-      const images = await withTimeout(pageImages(page), left, "page images");
+      // Running out of budget while reading the pictures is the OCR budget, not a broken page.
+      // (Timers may fire a millisecond before Date.now() says the budget is gone.)
+      const images = await withTimeout(pageImages(page), left, "page images", () => new OcrTimeoutError(left));
       page.cleanup();
       if (!images.length) {
         report.skipped.push({ page: pageNumber, reason: "The page has no text layer and no embedded picture to read." });
