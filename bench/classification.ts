@@ -21,12 +21,14 @@ type CorpusName = keyof typeof DEFAULT_CORPORA;
 // ── Child mode: load one corpus and train once, report time and peak RSS of this process ──
 if (process.argv[2] === "--train-child") {
   const corpus = DEFAULT_CORPORA[process.argv[3] as CorpusName];
-  const examples = corpus.load();
+  const loadStarted = performance.now();
+  const examples = await corpus.load();
+  const loadMs = performance.now() - loadStarted;
   const started = performance.now();
   const { metrics } = trainClassifier(examples, { seed: 42 });
   const wallMs = performance.now() - started;
   const rusage = process.resourceUsage();
-  console.log(JSON.stringify({ examples: examples.length, trainMs: metrics.trainMs, wallMs, maxRssMb: rusage.maxRSS / 1024, cpuMs: (rusage.userCPUTime + rusage.systemCPUTime) / 1000 }));
+  console.log(JSON.stringify({ examples: examples.length, loadMs, trainMs: metrics.trainMs, wallMs, maxRssMb: rusage.maxRSS / 1024, cpuMs: (rusage.userCPUTime + rusage.systemCPUTime) / 1000 }));
   process.exit(0);
 }
 
@@ -83,7 +85,7 @@ type Row = { corpus: string; seed: number; svm: ModelMetrics; nb: ModelMetrics }
 const rows: Row[] = [];
 const sizes: Record<string, { examples: number; labels: number }> = {};
 for (const corpus of Object.values(DEFAULT_CORPORA)) {
-  const examples = corpus.load();
+  const examples = await corpus.load();
   sizes[corpus.name] = { examples: examples.length, labels: new Set(examples.map((e) => e.label)).size };
   for (const seed of SEEDS) {
     // trainClassifier makes the stratified split; the baseline trains on exactly the rest.
@@ -97,7 +99,7 @@ for (const corpus of Object.values(DEFAULT_CORPORA)) {
 }
 
 // ── 2. Training time and peak memory, one fresh process per corpus ───────────────────────
-type ChildReport = { examples: number; trainMs: number; wallMs: number; maxRssMb: number; cpuMs: number };
+type ChildReport = { examples: number; loadMs: number; trainMs: number; wallMs: number; maxRssMb: number; cpuMs: number };
 const training: Record<string, ChildReport> = {};
 for (const name of Object.keys(DEFAULT_CORPORA)) {
   const child = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), "--train-child", name], { encoding: "utf8", maxBuffer: 1 << 20 });
@@ -108,7 +110,7 @@ for (const name of Object.keys(DEFAULT_CORPORA)) {
 
 // ── 3. classify_document throughput and latency, in process ──────────────────────────────
 const models = Object.fromEntries(
-  Object.values(DEFAULT_CORPORA).map((c) => [c.name, trainClassifier(c.load(), { seed: 42 }).model]),
+  await Promise.all(Object.values(DEFAULT_CORPORA).map(async (c) => [c.name, trainClassifier(await c.load(), { seed: 42 }).model] as const)),
 );
 const pdfs = new Map<string, Uint8Array>();
 const documents: DocumentSource = {
@@ -165,7 +167,7 @@ lines.push(
   "# Classification benchmark",
   "",
   `Measured ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC on ${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}; one process, single-threaded.`,
-  `Model: \`${ALGORITHM_VERSION}\` (hashed TF-IDF word 1–2-grams + character 3–5-grams, one-vs-rest L2-loss linear SVM).`,
+  `Model: \`${ALGORITHM_VERSION}\` (hashed TF-IDF word 1–2-grams + character 3–5-grams of whitespace-separated chunks, one-vs-rest L2-loss linear SVM).`,
   "Reproduce: `npm run bench:classification` (writes this file). Other work on the machine makes timings noisy; accuracy is deterministic per seed.",
   "",
   "## Held-out accuracy and macro-F1 (3 stratified 80/20 splits, seeds 1–3)",
@@ -185,20 +187,22 @@ lines.push("", "Per split:", "", "| corpus | seed | test size | SVM accuracy | S
 for (const r of rows) lines.push(`| ${r.corpus} | ${r.seed} | ${r.svm.testSize} | ${f3(r.svm.accuracy)} | ${f3(r.svm.macroF1)} | ${f3(r.nb.accuracy)} | ${f3(r.nb.macroF1)} |`);
 lines.push(
   "",
-  "spam = SpamAssassin message bodies, identical bodies removed before splitting; genre = Brown corpus, 15 genres, tags stripped.",
+  "spam = SpamAssassin messages as the product reads an .eml file (From/To/Date/Subject lines and the decoded text body, HTML turned into text), messages whose body repeats an earlier one removed before splitting; genre = Brown corpus, 15 genres, tags stripped.",
+  "The test part of a Brown split has 100 documents, so one split's accuracy moves by ±0.03 with the split alone; packages/mcp/README.md gives the same model's accuracy over seeds 4–13.",
   "Reference figures from the issue (same data, 3 splits): naive Bayes 0.956 / 0.446, paperless-ngx's MLP 0.988 / 0.44, TF-IDF + linear SVM 0.995 / 0.547 (spam / genre accuracy).",
   "",
   "## Training time and peak memory (seed 42, one fresh process per corpus)",
   "",
-  "| corpus | examples | training (ms) | process CPU incl. loading (ms) | peak RSS incl. loading the corpus (MB) |",
-  "|---|---|---|---|---|",
+  "| corpus | examples | loading the corpus (ms, wall) | training (ms) | process CPU incl. loading (ms) | peak RSS incl. loading the corpus (MB) |",
+  "|---|---|---|---|---|---|",
 );
 for (const [name, t] of Object.entries(training)) {
-  lines.push(`| ${name} | ${t.examples} | ${Math.round(t.trainMs)} | ${Math.round(t.cpuMs)} | ${Math.round(t.maxRssMb)} |`);
+  lines.push(`| ${name} | ${t.examples} | ${Math.round(t.loadMs)} | ${Math.round(t.trainMs)} | ${Math.round(t.cpuMs)} | ${Math.round(t.maxRssMb)} |`);
 }
 lines.push(
   "",
   "Training time covers featurising the training split and fitting (held-out scoring excluded); the issue's bound is 15 s on one core for spam.",
+  "The spam corpus is extracted in the loading process (sniffType, then postal-mime through extractText, as an upload is read), so loading counts in the CPU time and memory columns too.",
   "",
   "## classify_document throughput and latency (in process)",
   "",

@@ -11,6 +11,9 @@ import { startStack } from "../scripts/stack.mjs";
 const N = Number(process.argv[2] ?? 300);
 const CONCURRENCY = Number(process.argv[3] ?? 32);
 const BOUNDARY = "----docgate-profile";
+// BENCH_WAIT=30: synchronous requests (the answer waits for the job), to see where a request's time goes.
+const WAIT_SECONDS = Number(process.env.BENCH_WAIT ?? 0);
+const timings: { jobId: string; sentAt: number; answeredAt: number }[] = [];
 
 /** CPU seconds used so far by a process and its descendants, by command (robust to other load on the machine). */
 function cpuByProcess(pid: number, into = new Map<string, number>()): Map<string, number> {
@@ -27,6 +30,59 @@ function cpuByProcess(pid: number, into = new Map<string, number>()): Map<string
     // the process ended
   }
   return into;
+}
+
+/** CPU seconds of every process of a program on the machine (Postgres backends, redis-server): shared servers, so others' work counts too. */
+function cpuOfProgram(name: string): number {
+  const out = execSync(`ps -C ${name} -o pid= || true`).toString().split(/\s+/).filter(Boolean);
+  let seconds = 0;
+  for (const pid of out) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      seconds += (Number(fields[11]) + Number(fields[12])) / 100;
+    } catch {
+      // ended
+    }
+  }
+  return seconds;
+}
+
+/** Calls per Redis command since the server started (INFO commandstats; Lua scripts' inner calls included). */
+function redisCommandCounts(): Map<string, number> {
+  const info = execSync(`redis-cli -u ${JSON.stringify(process.env.REDIS_URL ?? "redis://127.0.0.1:6379")} INFO commandstats`).toString();
+  return new Map([...info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)].map((m) => [m[1]!, Number(m[2])]));
+}
+
+/** Median of each step of a request, from the client's clock and the rows' timestamps (same machine). */
+async function printLatencyBreakdown() {
+  const rows = await db.$queryRaw<{ id: string; created: Date; firstStart: Date; lastFinish: Date; finished: Date }[]>`
+    SELECT j."id", j."createdAt" AS "created", min(t."startedAt") AS "firstStart", max(t."finishedAt") AS "lastFinish", j."finishedAt" AS "finished"
+    FROM "Job" j JOIN "JobTask" t ON t."jobId" = j."id" WHERE j."id" = ANY(${timings.map((t) => t.jobId)}::text[]) GROUP BY j."id"`;
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const steps: Record<string, number[]> = { "request → job row": [], "job row → first task start": [], "first start → last task end": [], "last task end → job closed": [], "job closed → answer": [], "whole request": [] };
+  for (const t of timings) {
+    const r = byId.get(t.jobId);
+    if (!r) continue;
+    steps["request → job row"]!.push(r.created.getTime() - t.sentAt);
+    steps["job row → first task start"]!.push(r.firstStart.getTime() - r.created.getTime());
+    steps["first start → last task end"]!.push(r.lastFinish.getTime() - r.firstStart.getTime());
+    steps["last task end → job closed"]!.push(r.finished.getTime() - r.lastFinish.getTime());
+    steps["job closed → answer"]!.push(t.answeredAt - r.finished.getTime());
+    steps["whole request"]!.push(t.answeredAt - t.sentAt);
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+  const tasks = await db.$queryRaw<{ service: string; queued: number; ran: number; inside: number }[]>`
+    SELECT t."service", extract(epoch FROM t."startedAt" - j."createdAt") * 1000 AS "queued",
+           extract(epoch FROM t."finishedAt" - t."startedAt") * 1000 AS "ran", t."durationMs" AS "inside"
+    FROM "JobTask" t JOIN "Job" j ON j."id" = t."jobId" WHERE j."id" = ANY(${timings.map((t) => t.jobId)}::text[])`;
+  for (const service of new Set(tasks.map((t) => t.service))) {
+    const mine = tasks.filter((t) => t.service === service);
+    steps[`${service}: job row → task start`] = mine.map((t) => Number(t.queued));
+    steps[`${service}: task start → result written`] = mine.map((t) => Number(t.ran));
+    steps[`${service}: cache + tool call (durationMs)`] = mine.map((t) => Number(t.inside));
+  }
+  console.log(`\n[profile] median per step (ms; "answer" is only meaningful with BENCH_WAIT):\n${Object.entries(steps).map(([k, xs]) => `  ${k}: ${median(xs)}`).join("\n")}`);
 }
 
 const stack = await startStack({ name: "profile", verbose: true, extraEnv: {
@@ -63,6 +119,8 @@ try {
       }
     }
   };
+  const redisBefore = redisCommandCounts();
+  const serversBefore = { postgres: cpuOfProgram("postgres"), redis: cpuOfProgram("redis-server") };
   signalAll();
   const t0 = performance.now();
   await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
@@ -73,13 +131,17 @@ try {
         Buffer.from(doc.bytes),
         Buffer.from(`\r\n--${BOUNDARY}--\r\n`),
       ]);
-      const response = await fetch(`${stack.baseUrl}/api/v1/process?wait=0`, {
+      const sentAt = Date.now();
+      const response = await fetch(`${stack.baseUrl}/api/v1/process?wait=${WAIT_SECONDS}`, {
         method: "POST",
         headers: { authorization: `Bearer ${secret}`, "content-type": `multipart/form-data; boundary=${BOUNDARY}` },
         body,
       });
       if (response.status !== 202 && response.status !== 200) console.log(`HTTP ${response.status}: ${await response.text()}`);
-      else await response.arrayBuffer();
+      else {
+        const answer = (await response.json()) as { id: string };
+        timings.push({ jobId: answer.id, sentAt, answeredAt: Date.now() });
+      }
     }
   }));
   const intake = (performance.now() - t0) / 1000;
@@ -92,8 +154,17 @@ try {
   signalAll();
   const cpuAfter = new Map([...cpuByProcess(stack.web.pid!), ...cpuByProcess(stack.workers.pid!)]);
   const cpuLines = [...cpuAfter].map(([name, s]) => `  ${name}: ${(((s - (cpuBefore.get(name) ?? 0)) * 1000) / N).toFixed(2)} ms CPU per document`);
+  // Postgres backends that ended during the run take their CPU with them: a lower bound.
+  for (const server of ["postgres", "redis"] as const) {
+    const seconds = cpuOfProgram(server === "redis" ? "redis-server" : "postgres") - serversBefore[server];
+    cpuLines.push(`  ${server} server (whole machine, lower bound): ${((seconds * 1000) / N).toFixed(2)} ms CPU per document`);
+  }
   const total = [...cpuAfter].reduce((sum, [name, s]) => sum + s - (cpuBefore.get(name) ?? 0), 0);
   console.log(`\n[profile] CPU per document (ours, not Postgres/Redis): ${((total * 1000) / N).toFixed(2)} ms\n${cpuLines.join("\n")}`);
+  await printLatencyBreakdown();
+  const redisAfter = redisCommandCounts();
+  const redisPerDoc = [...redisAfter].map(([cmd, n]) => [cmd, (n - (redisBefore.get(cmd) ?? 0)) / N] as const).filter(([, n]) => n >= 0.05).sort((a, b) => b[1] - a[1]);
+  console.log(`\n[profile] Redis commands per document (whole server): ${redisPerDoc.reduce((s, [, n]) => s + n, 0).toFixed(1)} — ${redisPerDoc.map(([c, n]) => `${c} ${n.toFixed(1)}`).join(", ")}`);
   console.log(`\n[profile] ${N} documents: intake ${(N / intake).toFixed(1)} req/s, all final after ${done.toFixed(1)} s = ${(N / done).toFixed(1)} documents/s`);
   await new Promise((r) => setTimeout(r, 11_000)); // one more round of the processes' statement counts
 } finally {

@@ -22,7 +22,7 @@ const SCALE = Number(process.env.BENCH_SCALE ?? 1);
 
 type Case = { name: string; runs: number; make: (run: number) => Promise<{ doc: QualityInput; extractMs: number }> };
 
-const brown = DEFAULT_CORPORA.genre.load().map((t) => t.text).join("\n\n");
+const brown = (await DEFAULT_CORPORA.genre.load()).map((t) => t.text).join("\n\n");
 
 /** `bytes` of Brown text starting at a run-dependent offset (wrapping around), cut at a word. */
 function brownSlice(bytes: number, run: number): string {

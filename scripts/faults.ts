@@ -1,7 +1,8 @@
 // Faults survived (`npm run test:faults`). One Docgate of its own, on a private Postgres server
 // (so stopping the database touches nobody else), goes through, in turn:
 //   1. kill -9 of a worker process and the loss of every Redis key of this Docgate, under load;
-//   2. a web restart (SIGTERM, new process on the same port) while clients wait synchronously;
+//   2. a web restart (SIGTERM, new process on the same port) while clients wait synchronously,
+//      then a web crash (kill -9) while they wait: they send again with their Idempotency-Key;
 //   3. Postgres stopped for 10 s under load: 503 with Retry-After, no process exits, all recovers.
 // Each reports accepted, completed, lost and duplicated; the run fails unless lost = duplicated = 0.
 //   DOCGATE_FAULT_DOCS=2000 npm run test:faults        (documents in the kill/wipe load; 600 at most in the Postgres one)
@@ -9,7 +10,7 @@ import { execSync } from "node:child_process";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { createApiKey, createDb } from "@docgate/db";
-import { AGGREGATE_QUEUE, aggregateJobId, serviceQueueName, taskJobId } from "@docgate/orchestrator";
+import { serviceQueueName, taskJobId } from "@docgate/orchestrator";
 import { makeDoc } from "../bench/corpus";
 import { startPrivatePostgres } from "./private-postgres";
 import { deleteRedisPrefix } from "./redis-prefix.mjs";
@@ -41,14 +42,20 @@ function body(filename: string): Buffer {
   ]);
 }
 
-async function post(key: string, filename: string, wait: number) {
+async function post(key: string, filename: string, wait: number, idempotencyKey?: string) {
   const response = await fetch(`${stack.baseUrl}/api/v1/process?wait=${wait}`, {
     method: "POST",
-    headers: { authorization: `Bearer ${key}`, "content-type": `multipart/form-data; boundary=${BOUNDARY}` },
+    headers: {
+      authorization: `Bearer ${key}`, "content-type": `multipart/form-data; boundary=${BOUNDARY}`,
+      ...(idempotencyKey ? { "idempotency-key": idempotencyKey } : {}),
+    },
     body: new Uint8Array(body(filename)),
   });
   const json = (await response.json().catch(() => null)) as { id?: string } | null;
-  return { status: response.status, id: json?.id, retryAfter: response.headers.get("retry-after"), location: response.headers.get("location") };
+  return {
+    status: response.status, id: json?.id, retryAfter: response.headers.get("retry-after"), location: response.headers.get("location"),
+    replayed: response.headers.get("idempotent-replayed") === "true",
+  };
 }
 
 /** Waits until every job is final (or the deadline passes); counts what happened to them. */
@@ -80,9 +87,8 @@ async function describeStuck(ids: Set<string>): Promise<string[]> {
   const queue = (name: string) => new Queue(name, { connection, prefix: stack.env.DOCGATE_REDIS_PREFIX });
   const lines: string[] = [];
   for (const job of stuck) {
-    const parent = await queue(AGGREGATE_QUEUE).getJobState(aggregateJobId(job.id));
     const tasks = await Promise.all(job.tasks.map(async (t) => `${t.service}=${t.status}/attempts ${t.attempts}/queue ${await queue(serviceQueueName(t.service)).getJobState(taskJobId(t.id))}`));
-    lines.push(`stuck job ${job.id} (${job.status}, created ${job.createdAt.toISOString()}, enqueued ${job.enqueuedAt?.toISOString() ?? "never"}): parent ${parent}; ${tasks.join(", ")}`);
+    lines.push(`stuck job ${job.id} (${job.status}, created ${job.createdAt.toISOString()}, enqueued ${job.enqueuedAt?.toISOString() ?? "never"}): ${tasks.join(", ")}`);
   }
   connection.disconnect();
   return lines;
@@ -142,6 +148,13 @@ async function killAndWipe(key: string) {
   await settle("kill -9 worker + Redis wiped", accepted, tag, started, notes);
 }
 
+/** Once every client's job exists (or 30 s passed): how many of them are still unfinished. */
+async function clientsWaiting(tag: string, clients: number): Promise<number> {
+  const deadline = Date.now() + 30_000;
+  while ((await db.job.count({ where: { filename: { startsWith: `${tag}-` } } })) < clients && Date.now() < deadline) await sleep(100);
+  return db.job.count({ where: { filename: { startsWith: `${tag}-` }, finishedAt: null } });
+}
+
 // 2. Restart the web process while clients wait synchronously.
 async function restartWeb(key: string) {
   const tag = "restart";
@@ -151,9 +164,7 @@ async function restartWeb(key: string) {
   // Classification is paused, so the jobs stay unfinished and their clients keep waiting.
   await patchService("classification", { paused: true });
   const answers = Array.from({ length: clients }, (_, i) => post(key, `${tag}-${i}.txt`, 120).catch((error: Error) => ({ status: 0, id: undefined, retryAfter: null, location: null, error })));
-  const deadline = Date.now() + 30_000;
-  while ((await db.job.count({ where: { filename: { startsWith: `${tag}-` } } })) < clients && Date.now() < deadline) await sleep(100);
-  const waiting = await db.job.count({ where: { filename: { startsWith: `${tag}-` }, finishedAt: null } });
+  const waiting = await clientsWaiting(tag, clients);
   const oldPid = stack.web.pid;
   await stack.restartWeb();
   notes.push(`web ${oldPid} restarted as ${stack.web.pid} while ${waiting} of ${clients} clients waited`);
@@ -179,6 +190,36 @@ async function restartWeb(key: string) {
   // A client that got no job id has lost its job, whatever happened to it inside.
   report.lost += clients - accepted.size;
   if (waiting === 0) report.lost = Math.max(report.lost, 1);
+}
+
+// 2b. The web process crashes (kill -9) while clients wait synchronously. Their connections
+// break without an answer; each sends the same request again with its Idempotency-Key, as a
+// careful client does, and gets the job its first request made (not a second one).
+async function crashWeb(key: string) {
+  const tag = "crash";
+  const notes: string[] = [];
+  const started = Date.now();
+  const clients = 8;
+  await patchService("classification", { paused: true });
+  const send = (i: number) => post(key, `${tag}-${i}.txt`, 120, `fault-${tag}-${i}`);
+  const first = Array.from({ length: clients }, (_, i) => send(i).then((r) => ({ ...r, broken: false }), () => ({ broken: true })));
+  const waiting = await clientsWaiting(tag, clients);
+  const oldPid = stack.web.pid;
+  await stack.restartWeb({ crash: true });
+  notes.push(`web ${oldPid} killed (-9) and replaced by ${stack.web.pid} while ${waiting} of ${clients} clients waited`);
+  const firstAnswers = await Promise.all(first);
+  const broken = firstAnswers.filter((a) => a.broken).length;
+  notes.push(`${broken} of ${clients} connections broke without an answer`);
+  if (waiting === 0 || broken === 0) notes.push("no client lost its answer to the crash: inconclusive");
+  await patchService("classification", { paused: false });
+  // Every client asks again with its key (the new process is up: restartWeb waited for it).
+  const again = await Promise.all(Array.from({ length: clients }, (_, i) => send(i).catch(() => null)));
+  const accepted = new Set<string>();
+  for (const r of again) if (r?.id && (r.status === 200 || r.status === 202)) accepted.add(r.id);
+  notes.push(`retried with the same keys: ${again.map((r) => `${r?.status ?? "error"}${r?.replayed ? " (replayed)" : ""}`).join(", ")}`);
+  const report = await settle("web killed (-9) during sync waits, clients retry", accepted, tag, started, notes);
+  report.lost += clients - accepted.size;
+  if (waiting === 0 || broken === 0) report.lost = Math.max(report.lost, 1);
 }
 
 // 3. Stop Postgres for 10 s under load.
@@ -244,7 +285,7 @@ try {
   const { row, secret } = await createApiKey(db, { name: "faults", role: "operator", rateLimitPerMinute: 100_000_000 });
   await db.apiKey.update({ where: { id: row.id }, data: { maxConcurrentJobs: 1_000_000 } });
   const only = process.argv.slice(2);
-  const faults = { kill: killAndWipe, restart: restartWeb, postgres: stopPostgres };
+  const faults = { kill: killAndWipe, restart: restartWeb, crash: crashWeb, postgres: stopPostgres };
   for (const [name, run] of Object.entries(faults)) {
     if (only.length === 0 || only.includes(name)) await run(secret);
   }

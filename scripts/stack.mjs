@@ -1,5 +1,6 @@
 // Boots a whole Docgate (fresh database and Redis prefix, built web app, workers) on a free
 // port, for the browser tests and the benchmarks. stop() tears everything down.
+import { execSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createServer } from "node:net";
 import os from "node:os";
@@ -57,9 +58,28 @@ export async function startStack({ name = "stack", verbose = false, extraEnv = {
     await deleteRedisPrefix(env.REDIS_URL || process.env.REDIS_URL || "redis://127.0.0.1:6379", env.DOCGATE_REDIS_PREFIX).catch((error) =>
       console.error(`[stack] Redis keys under ${env.DOCGATE_REDIS_PREFIX} were left behind: ${error.message}`));
   };
-  /** A restart as a deploy does it: SIGTERM (in-flight requests finish), then a new process on the same port. */
-  const restartWeb = async () => {
-    await stopChild(web);
+  const descendants = (pid) => {
+    const children = execSync(`ps -o pid= --ppid ${pid} || true`).toString().split(/\s+/).filter(Boolean).map(Number);
+    return children.flatMap((child) => [...descendants(child), child]);
+  };
+  /**
+   * A restart as a deploy does it: SIGTERM (in-flight requests finish), then a new process on the
+   * same port. With `{ crash: true }`: kill -9 of the process and its children instead, as a crash.
+   */
+  const restartWeb = async ({ crash = false } = {}) => {
+    if (crash) {
+      const exited = new Promise((resolve) => (web.exitCode !== null || web.signalCode !== null ? resolve() : web.once("exit", resolve)));
+      for (const pid of [...descendants(web.pid), web.pid]) {
+        try {
+          process.kill(pid, "SIGKILL");
+        } catch {
+          // already gone
+        }
+      }
+      await exited;
+    } else {
+      await stopChild(web);
+    }
     web = startWeb();
     await waitForHttp(`${baseUrl}/api/health`, { timeoutMs: 60_000, ok: (r) => r.status === 200 });
   };

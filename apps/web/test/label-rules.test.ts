@@ -36,12 +36,24 @@ const put = (taxonomy: string, label: string, body: unknown, key = BOOTSTRAP_KEY
   );
 const errorCode = async (r: Response) => ((await r.json()) as { error: { code: string; message: string } }).error;
 
-// Plain prose the spam model would call ham; the rule's phrase makes it spam.
-const MEMO = "Hello team, the quarterly planning meeting moves to Thursday. Please bring the budget notes. Mention code DG-PROMO-77 at the desk.";
+// An office e-mail the spam model (trained on mail as the product reads .eml files) calls ham;
+// the rule's phrase makes it spam.
+const MEMO = [
+  "From: Dana Whitfield <dana@example.org>",
+  "To: planning@example.org",
+  "Date: Tue, 10 Nov 2026 09:12:00 +0000",
+  "Message-ID: <memo-1@example.org>",
+  "Subject: Planning meeting moves to Thursday",
+  "",
+  "Hello team, the quarterly planning meeting moves to Thursday. Please bring the budget notes. Mention code DG-PROMO-77 at the desk.",
+  "",
+  "Thanks,",
+  "Dana",
+].join("\r\n");
 
 async function classify(text: string) {
   const response = await routes.process(post("/api/v1/process", form({
-    document: { bytes: text, filename: "memo.txt" },
+    document: { bytes: text, filename: "memo.eml" },
     services: ["classification"],
     fields: { taxonomy: "spam" },
   })));

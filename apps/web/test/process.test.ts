@@ -109,6 +109,56 @@ describe("POST /api/v1/process", () => {
     expect(second.document.filename).toBe("b.txt");
   });
 
+  it("answers a repeated Idempotency-Key with the same job, and refuses the key for another request", async () => {
+    const text = `${SAMPLE_TEXT} Idempotent copy ${Date.now()}.`;
+    const send = (key: string, body: FormData, apiKey = BOOTSTRAP_KEY, wait = 0) => {
+      const request = post(`/api/v1/process?wait=${wait}`, body, apiKey);
+      request.headers.set("idempotency-key", key);
+      return POST(request);
+    };
+    const key = `upload-${Date.now()}`;
+    // Two at once (a client retrying before its first answer came back) and one later: one job.
+    const [a, b] = await Promise.all([send(key, form({ document: { bytes: text, filename: "a.txt" } })), send(key, form({ document: { bytes: text, filename: "a.txt" } }))]);
+    const later = await send(key, form({ document: { bytes: text, filename: "a.txt" } }), BOOTSTRAP_KEY, 30);
+    const ids = await Promise.all([a, b, later].map(async (r) => JobSchema.parse(await r.json()).id));
+    expect(new Set(ids).size).toBe(1);
+    expect([a, b].map((r) => r.headers.get("idempotent-replayed")).sort()).toEqual([null, "true"]);
+    expect(later.status).toBe(200); // it waited for the job like a first request would
+    expect(later.headers.get("idempotent-replayed")).toBe("true");
+    const { db } = harness.database;
+    expect(await db.job.count({ where: { id: ids[0] } })).toBe(1);
+    expect(await db.auditLog.count({ where: { action: "job.create", target: ids[0] } })).toBe(1);
+
+    // The same key with another document or other services is a client error; nothing new is made.
+    const jobsBefore = await db.job.count();
+    const documentsBefore = await db.document.count();
+    const other = await send(key, form({ document: { bytes: `${text} changed`, filename: "a.txt" } }));
+    expect(other.status).toBe(422);
+    expect((await other.json()).error.code).toBe("idempotency_key_reused");
+    expect(await db.document.count()).toBe(documentsBefore); // the refused document is not kept
+    const fewer = await send(key, form({ document: { bytes: text, filename: "a.txt" }, services: ["quality"] }));
+    expect(fewer.status).toBe(422);
+    expect(await db.job.count()).toBe(jobsBefore);
+
+    // Keys belong to their caller: another API key's identical key is another job.
+    const { secret } = await createApiKey(db, { name: "idempotency", role: "operator" });
+    const theirs = JobSchema.parse(await (await send(key, form({ document: { bytes: text, filename: "a.txt" } }), secret)).json());
+    expect(theirs.id).not.toBe(ids[0]);
+
+    // A replay is not a new job: a key whose daily quota its first request used up still gets its job.
+    const quota = await createApiKey(db, { name: "one a day", role: "operator", dailyDocumentQuota: 1 });
+    const once = `${text} once a day`;
+    const first = JobSchema.parse(await (await send("daily", form({ document: { bytes: once, filename: "a.txt" } }), quota.secret)).json());
+    const replay = await send("daily", form({ document: { bytes: once, filename: "a.txt" } }), quota.secret);
+    expect([200, 202]).toContain(replay.status); // 200 once the job has finished
+    expect(JobSchema.parse(await replay.json()).id).toBe(first.id);
+    expect((await send("daily-2", form({ document: { bytes: `${once} more`, filename: "a.txt" } }), quota.secret)).status).toBe(429);
+
+    const bad = await send("has spaces in it", form({ document: { bytes: text, filename: "a.txt" } }));
+    expect(bad.status).toBe(400);
+    expect((await bad.json()).error.code).toBe("invalid_idempotency_key");
+  });
+
   it("fails the task, not the process, for a document that passes sniffing but cannot be read", async () => {
     // A valid zip that is not a Word document is refused at the door; here the PDF opens but has a broken page stream.
     const broken = new TextEncoder().encode(new TextDecoder("latin1").decode(makePdf(["Readable page one."])).replace("/Contents", "/Contents 99 0 R /X"));

@@ -1,4 +1,4 @@
-import type { Db, Prisma } from "@docgate/db";
+import { fastSql, sql, type Db, type Prisma } from "@docgate/db";
 import { UnreadableDocumentError, extractText, fromStoredExtraction, toStoredExtraction, type StoredExtraction, type SupportedMimeType } from "@docgate/mcp/extraction";
 import type { DocumentSource, DocumentText } from "@docgate/mcp";
 
@@ -9,10 +9,9 @@ import type { DocumentSource, DocumentText } from "@docgate/mcp";
 export function createDocumentSource(db: Db): DocumentSource {
   return {
     async getText(documentId: string): Promise<DocumentText> {
-      const doc = await db.document.findUnique({
-        where: { id: documentId },
-        select: { id: true, mimeType: true, text: true, pageTexts: true, metadata: true, extractionError: true },
-      });
+      // Every task reads it: straight SQL (fast-sql.ts).
+      const [doc] = await fastSql(db).query<{ id: string; mimeType: string; text: string | null; pageTexts: Prisma.JsonValue; metadata: Prisma.JsonValue; extractionError: string | null }>(sql`
+        SELECT "id", "mimeType", "text", "pageTexts", "metadata", "extractionError" FROM "Document" WHERE "id" = ${documentId}`);
       if (!doc) throw new UnreadableDocumentError(`Document ${documentId} does not exist.`);
       if (doc.extractionError) throw new UnreadableDocumentError(doc.extractionError);
       if (doc.text !== null) return storedText(doc.id, doc.mimeType as SupportedMimeType, doc);

@@ -6,7 +6,7 @@ import type { ModelSource } from "@docgate/mcp";
 import { listLabelRules, type StoredLabelRule } from "@docgate/orchestrator";
 import {
   ALGORITHM_VERSION, DEFAULT_CORPORA, deserializeModel, serializeModel, trainClassifier,
-  type ClassifierModel, type ModelMetrics,
+  type ClassifierModel, type Corpus, type ModelMetrics,
 } from "@docgate/mcp/classification";
 
 export const DEFAULT_TAXONOMY = "genre";
@@ -102,7 +102,7 @@ export async function ensureDefaultModels(db: Db, cacheDir: string, log: (line: 
     });
     const hasModel = await db.model.count({ where: { taxonomyId: taxonomy.id, status: { in: ["active", "ready"] } } });
     if (hasModel > 0) continue;
-    const trained = trainOrLoad(corpus.name, () => corpus.load(), cacheDir, log);
+    const trained = await trainOrLoad(corpus, cacheDir, log);
     await db.$transaction(async (tx) => {
       const last = await tx.model.findFirst({ where: { taxonomyId: taxonomy.id }, orderBy: { version: "desc" }, select: { version: true } });
       const model = await tx.model.create({
@@ -127,9 +127,10 @@ export async function ensureDefaultModels(db: Db, cacheDir: string, log: (line: 
   }
 }
 
-function trainOrLoad(name: string, load: () => { text: string; label: string }[], cacheDir: string, log: (line: string) => void): Trained {
+async function trainOrLoad(corpus: Corpus, cacheDir: string, log: (line: string) => void): Promise<Trained> {
   const dir = path.join(cacheDir, "models");
-  const base = path.join(dir, `${name}-${ALGORITHM_VERSION}`);
+  // The corpus revision too: a model trained on other texts is not the one the metrics describe.
+  const base = path.join(dir, `${corpus.name}-r${corpus.revision}-${ALGORITHM_VERSION}`);
   if (existsSync(`${base}.bin`) && existsSync(`${base}.json`)) {
     try {
       const artifact = new Uint8Array(readFileSync(`${base}.bin`));
@@ -139,8 +140,8 @@ function trainOrLoad(name: string, load: () => { text: string; label: string }[]
       log(`Ignoring a damaged model cache at ${base}.bin.`);
     }
   }
-  log(`Training default taxonomy "${name}" (first start only)…`);
-  const { model, metrics } = trainClassifier(load());
+  log(`Training default taxonomy "${corpus.name}" (first start only)…`);
+  const { model, metrics } = trainClassifier(await corpus.load());
   const artifact = serializeModel(model);
   mkdirSync(dir, { recursive: true });
   const tmp = `${base}.${process.pid}.tmp`;

@@ -1,6 +1,7 @@
 // Postgres-backed stores the quality MCP server takes from its host: validation profiles and
 // the simhash signatures of stored documents (Document.simhash) for near-duplicate detection.
-import type { Db } from "@docgate/db";
+// Both run on every quality task, so their statements go straight to pg (fast-sql.ts).
+import { fastSql, sql, type Db } from "@docgate/db";
 import type { ProfileSource, SignatureStore } from "@docgate/mcp";
 import { listProfiles, resolveQualityProfile } from "@docgate/orchestrator";
 import { memoInTask } from "./task-scope";
@@ -21,12 +22,12 @@ export function createProfileSource(db: Db): ProfileSource {
 export function createSignatureStore(db: Db): SignatureStore {
   return {
     async save(documentId, simhash) {
-      await db.document.updateMany({ where: { id: documentId, OR: [{ simhash: null }, { NOT: { simhash } }] }, data: { simhash } });
+      await fastSql(db).query(sql`UPDATE "Document" SET "simhash" = ${simhash} WHERE "id" = ${documentId} AND "simhash" IS DISTINCT FROM ${simhash}`);
     },
     async findNear(documentId, simhash, maxDistance) {
       // Exact match first (indexed, any earlier document), else the nearest by Hamming distance
       // among the most recent earlier documents; counted in Postgres, one statement.
-      const rows = await db.$queryRaw<{ id: string; distance: number }[]>`
+      const rows = await fastSql(db).query<{ id: string; distance: number }>(sql`
         WITH self AS (
           SELECT "createdAt" FROM "Document" WHERE "id" = ${documentId}
         ), exact AS (
@@ -43,7 +44,7 @@ export function createSignatureStore(db: Db): SignatureStore {
         )
         SELECT "id", "distance" FROM exact
         UNION ALL
-        SELECT "id", "distance" FROM near WHERE "distance" <= ${maxDistance} AND NOT EXISTS (SELECT 1 FROM exact)`;
+        SELECT "id", "distance" FROM near WHERE "distance" <= ${maxDistance} AND NOT EXISTS (SELECT 1 FROM exact)`);
       const best = rows[0];
       return best ? { documentId: best.id, distance: Number(best.distance) } : null;
     },

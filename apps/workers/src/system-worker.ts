@@ -1,11 +1,11 @@
 import { fork } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { DelayedError, Worker } from "bullmq";
+import { Worker } from "bullmq";
 import type { Db } from "@docgate/db";
 import {
-  AGGREGATE_QUEUE, AggregatePayloadSchema, HEALTH_CHECK_EVERY_MS, TRAIN_QUEUE, ToolCallReplies, aggregateJob, createOrchestratorContext,
-  AUTOSCALE_EVERY_MS, ExternalClients, createWorkerRedis, isDependencyUnavailable, reconcileJobs, runAlertRound, runAutoscaler, runHealthChecks,
+  HEALTH_CHECK_EVERY_MS, TRAIN_QUEUE, ToolCallReplies, createOrchestratorContext,
+  AUTOSCALE_EVERY_MS, ExternalClients, createWorkerRedis, reconcileJobs, runAlertRound, runAutoscaler, runHealthChecks,
 } from "@docgate/orchestrator";
 
 const TRAIN_ENTRY = path.join(path.dirname(fileURLToPath(import.meta.url)), "train-process.ts");
@@ -57,31 +57,12 @@ export type SystemWorkerOptions = {
   log?: (line: string) => void;
 };
 
-/** Result aggregation (the parent of every job's flow) and the reconciler. */
+/** Training, the reconciler, and the periodic health, alert and autoscaling rounds. */
 export async function startSystemWorkers(options: SystemWorkerOptions) {
   const { db, prefix } = options;
   const log = options.log ?? (() => {});
   const redis = createWorkerRedis(options.redisUrl);
   const ctx = createOrchestratorContext({ db, redis, prefix });
-
-  const aggregator = new Worker(
-    AGGREGATE_QUEUE,
-    async (job, token) => {
-      const payload = AggregatePayloadSchema.parse(job.data);
-      try {
-        return await aggregateJob(ctx, payload.jobId);
-      } catch (error) {
-        // Postgres unreachable: close the job once it is back, without using up an attempt.
-        if (token && isDependencyUnavailable(error)) {
-          await job.moveToDelayed(Date.now() + 2_000, token);
-          throw new DelayedError();
-        }
-        throw error;
-      }
-    },
-    { connection: createWorkerRedis(options.redisUrl), prefix, concurrency: 8 },
-  );
-  aggregator.on("error", (error) => log(`[aggregate] queue error: ${error.message}`));
 
   const trainer = new Worker(
     TRAIN_QUEUE,
@@ -101,6 +82,7 @@ export async function startSystemWorkers(options: SystemWorkerOptions) {
   const reconcile = periodic("reconcile", options.reconcileEveryMs ?? 5_000, log, async () => {
     const report = await reconcileJobs(ctx);
     if (report.enqueued.length) log(`[reconcile] re-enqueued ${report.enqueued.length} job(s) that Redis did not hold`);
+    if (report.failed.length) log(`[reconcile] failed the lost tasks of ${report.failed.length} job(s) their queue gave up on`);
     if (report.closed.length) log(`[reconcile] closed ${report.closed.length} job(s) whose tasks had all finished`);
   });
 
@@ -138,7 +120,6 @@ export async function startSystemWorkers(options: SystemWorkerOptions) {
       await replies.close();
       await external.close();
       clearInterval(reconcile);
-      await aggregator.close();
       await trainer.close();
       await ctx.close();
       redis.disconnect();

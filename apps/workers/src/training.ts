@@ -18,7 +18,7 @@ export async function trainModelVersion(db: Db, modelId: string): Promise<Traini
   if (row.status !== "training") return { status: "failed", reason: `Model is ${row.status}, not training.` };
   try {
     const stored = await db.trainingExample.findMany({ where: { taxonomyId: row.taxonomyId }, select: { text: true, label: true } });
-    const examples: LabelledText[] = [...corpusFor(row.taxonomy.name), ...stored];
+    const examples: LabelledText[] = [...(await corpusFor(row.taxonomy.name)), ...stored];
     const { model, metrics, heldOut } = trainClassifier(examples);
 
     const active = await db.model.findFirst({ where: { taxonomyId: row.taxonomyId, status: "active" }, select: { id: true, version: true, artifact: true } });
@@ -52,7 +52,7 @@ export async function trainModelVersion(db: Db, modelId: string): Promise<Traini
 }
 
 /** Default taxonomies keep learning from their corpus plus the examples people add. */
-function corpusFor(taxonomy: string): LabelledText[] {
+async function corpusFor(taxonomy: string): Promise<LabelledText[]> {
   const corpus = Object.values(DEFAULT_CORPORA).find((c) => c.name === taxonomy);
   return corpus ? corpus.load() : [];
 }

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
-import type { Db } from "./client";
+import { fastSql, type Db } from "./client";
+import { sql } from "./fast-sql";
 import type { ApiKey, Prisma, Role } from "./generated/prisma/client";
 import { writeAudit, type AuditActor } from "./audit";
 import { DomainError } from "./domain-error";
@@ -237,12 +238,17 @@ export async function revokeApiKey(db: Db, input: { id: string }, change: Change
 export const DEFAULT_MAX_CONCURRENT_JOBS = 20;
 
 /** Jobs this key has queued or running right now. */
-export function countActiveJobs(db: Pick<Db, "job">, apiKeyId: string): Promise<number> {
-  return db.job.count({ where: { apiKeyId, status: { in: ["queued", "running"] } } });
+export async function countActiveJobs(db: Db, apiKeyId: string): Promise<number> {
+  // On every upload: straight SQL (fast-sql.ts).
+  const [row] = await fastSql(db).query<{ n: number }>(sql`
+    SELECT count(*)::int AS "n" FROM "Job" WHERE "apiKeyId" = ${apiKeyId} AND "status" IN ('queued', 'running')`);
+  return row?.n ?? 0;
 }
 
 /** Documents (jobs) this key submitted since 00:00 UTC today. */
-export function countJobsToday(db: Pick<Db, "job">, apiKeyId: string, now = new Date()): Promise<number> {
+export async function countJobsToday(db: Db, apiKeyId: string, now = new Date()): Promise<number> {
   const midnight = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
-  return db.job.count({ where: { apiKeyId, createdAt: { gte: midnight } } });
+  const [row] = await fastSql(db).query<{ n: number }>(sql`
+    SELECT count(*)::int AS "n" FROM "Job" WHERE "apiKeyId" = ${apiKeyId} AND "createdAt" >= (${midnight.toISOString()}::timestamptz AT TIME ZONE 'UTC')`);
+  return row?.n ?? 0;
 }

@@ -1,5 +1,6 @@
 export * from "./generated/prisma/client";
-export { createDb, getDb, type Db } from "./client";
+export { createDb, fastSql, getDb, type Db } from "./client";
+export { sql, SqlFragment, type SqlRunner } from "./fast-sql";
 export { databaseUrl, DEFAULT_DATABASE_URL } from "./env";
 export * from "./audit";
 export * from "./api-keys";

@@ -30,12 +30,37 @@ function loadWasm() {
   wasmReady = true;
 }
 
+type PgAdapter = Awaited<ReturnType<PrismaPg["connect"]>>;
+
+/**
+ * adapter-pg runs a migration script by splitting it on ";", which cuts a function body (and a
+ * comment with a semicolon) apart. Postgres takes a multi-statement script as one simple query,
+ * in one implicit transaction, which is how `prisma migrate deploy` sends it too.
+ */
+function wholeScripts(factory: PrismaPg): PrismaPg {
+  const patch = (adapter: PgAdapter): PgAdapter => {
+    adapter.executeScript = async (script: string) => {
+      try {
+        await adapter.underlyingDriver().query(script);
+      } catch (error) {
+        (adapter as unknown as { onError(e: unknown): never }).onError(error);
+      }
+    };
+    return adapter;
+  };
+  const connect = factory.connect.bind(factory);
+  const connectToShadowDb = factory.connectToShadowDb.bind(factory);
+  factory.connect = async () => patch(await connect());
+  factory.connectToShadowDb = async () => patch(await connectToShadowDb());
+  return factory;
+}
+
 /** Runs `fn` with a schema engine on its own pool, closed afterwards (no lingering connections). */
 async function withSchemaEngine<T>(connectionString: string, fn: (engine: bg.SchemaEngine) => Promise<T>): Promise<T> {
   loadWasm();
   const schemaText = readFileSync(SCHEMA_PATH, "utf8");
   const pool = new pg.Pool({ connectionString, max: 2 });
-  const adapter = bindMigrationAwareSqlAdapterFactory(new PrismaPg(pool));
+  const adapter = bindMigrationAwareSqlAdapterFactory(wholeScripts(new PrismaPg(pool)));
   const engine = await bg.SchemaEngine.new({ datamodels: [[SCHEMA_PATH, schemaText]] } as never, () => {}, adapter);
   try {
     return await fn(engine);

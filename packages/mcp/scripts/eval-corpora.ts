@@ -15,7 +15,7 @@ console.log(`algorithm ${ALGORITHM_VERSION}`);
 for (const corpus of Object.values(DEFAULT_CORPORA)) {
   if (only && corpus.name !== only) continue;
   const t0 = performance.now();
-  const examples = corpus.load();
+  const examples = await corpus.load();
   const loadMs = Math.round(performance.now() - t0);
   const { model, metrics } = trainClassifier(examples, { seed: 42 });
   const bytes = serializeModel(model);

@@ -169,6 +169,84 @@ describe("E-mail (.eml)", () => {
   });
 });
 
+/** Bytes of a legacy message: each line's text written one byte per code point (Latin-1). */
+const latin1 = (lines: string[]) => new Uint8Array([...lines.join("\r\n")].map((c) => c.charCodeAt(0)));
+
+describe("Legacy e-mail with undeclared 8-bit bytes", () => {
+  const LATIN1_MAIL = latin1([
+    "From: Jos\u00e9 Mu\u00f1oz <jose@example.es>",
+    "To: ventas@example.com",
+    "Date: Tue, 5 Mar 2024 10:30:00 +0100",
+    "Subject: Caf\u00e9 en oferta: \u00a1s\u00f3lo hoy!",
+    "Message-ID: <legacy-1@example.es>",
+    "Content-Type: text/plain",
+    "Content-Transfer-Encoding: 8bit",
+    "",
+    "Se\u00f1ores, el caf\u00e9 cuesta 12 \u0080 el kilo. Gr\u00fc\u00dfe aus K\u00f6ln.",
+    "",
+  ]);
+
+  it("is accepted as e-mail, and its headers and body read as windows-1252", async () => {
+    expect(await sniffType(LATIN1_MAIL)).toEqual({ ok: true, mimeType: SUPPORTED_TYPES.email });
+    const doc = await extractText(LATIN1_MAIL, SUPPORTED_TYPES.email);
+    expect(doc.text).toMatch(/^From: José Muñoz <jose@example.es>\n/);
+    expect(doc.text).toContain("Subject: Café en oferta: ¡sólo hoy!");
+    expect(doc.text).toContain("Señores, el café cuesta 12 € el kilo. Grüße aus Köln.");
+    expect(doc.text).not.toContain("\uFFFD");
+    expect(doc.metadata).toMatchObject({ title: "Café en oferta: ¡sólo hoy!", author: "José Muñoz <jose@example.es>" });
+  });
+
+  it("reads each MIME part by its own charset: declared, UTF-8 as sent, else windows-1252", async () => {
+    const header = latin1([
+      "From: shop@example.com",
+      "Subject: Pr\u00e9sentation",
+      "MIME-Version: 1.0",
+      'Content-Type: multipart/mixed; boundary="b1"',
+      "",
+      "Preamble",
+      "--b1",
+      "Content-Type: text/plain",
+      "",
+      "Undeclared: d\u00e9j\u00e0 vu",
+      "--b1",
+      "Content-Type: text/plain; charset=iso-8859-15",
+      "",
+      "Declared: \u00a4uro",
+      "--b1",
+      "Content-Type: text/plain",
+      "",
+    ]);
+    const utf8Part = new TextEncoder().encode("\r\nUTF-8 as sent: naïve café\r\n--b1--\r\n");
+    const bytes = new Uint8Array([...header, ...utf8Part]);
+    expect(await sniffType(bytes)).toEqual({ ok: true, mimeType: SUPPORTED_TYPES.email });
+    const doc = await extractText(bytes, SUPPORTED_TYPES.email);
+    expect(doc.text).toContain("Subject: Présentation");
+    expect(doc.text).toContain("Undeclared: déjà vu");
+    expect(doc.text).toContain("Declared: €uro"); // 0xA4 is the euro sign in ISO-8859-15
+    expect(doc.text).toContain("UTF-8 as sent: naïve café");
+    expect(doc.text).not.toContain("\uFFFD");
+  });
+
+  it("accepts ISO-2022-JP mail (7-bit, with ESC sequences) and still refuses binaries with a mail-like start", async () => {
+    const jis = latin1([
+      "From: info@example.jp",
+      "Subject: =?ISO-2022-JP?B?GyRCJUYlOSVIGyhC?=",
+      "Content-Type: text/plain; charset=ISO-2022-JP",
+      "",
+      "\u001b$B%F%9%H\u001b(B",
+      "",
+    ]);
+    expect(await sniffType(jis)).toEqual({ ok: true, mimeType: SUPPORTED_TYPES.email });
+    expect((await extractText(jis, SUPPORTED_TYPES.email)).text).toBe("From: info@example.jp\nSubject: テスト\n\nテスト");
+
+    const headers = latin1(["From: a@example.com", "Received: from x", "", ""]);
+    const noise = new Uint8Array(4096).map((_, i) => (i * 37 + 11) % 256);
+    expect(await sniffType(new Uint8Array([...headers, ...noise]))).toMatchObject({ ok: false, reason: "unsupported" });
+    const withoutNul = noise.map((b) => b || 1); // no NUL, but binary: control bytes everywhere
+    expect(await sniffType(new Uint8Array([...headers, ...withoutNul]))).toMatchObject({ ok: false, reason: "unsupported" });
+  });
+});
+
 describe("HTML structure and metadata", () => {
   it("lists headings, tables and lists and reads <meta> author and date", async () => {
     const html = enc(

@@ -1,4 +1,4 @@
-import { Prisma, type JobStatus } from "@docgate/db";
+import { fastSql, sql, type Db, type JobStatus } from "@docgate/db";
 import type { OrchestratorContext } from "./context";
 import { publishJobEvent } from "./events";
 
@@ -11,43 +11,81 @@ export function aggregateStatus(taskStatuses: string[]): JobStatus {
   return "failed";
 }
 
+// Two-key advisory locks live apart from the single-key audit lock.
+const JOB_LOCK_CLASS = 0x6a6f6273; // "jobs"
+
 /**
- * Closes a job once BullMQ says every child is settled. A task that never reached a final
- * state (its queue job vanished or exhausted retries without a write) is failed here so the
- * job always ends with every service's output or error.
- *
- * One statement (every job ends here, so it is on the hot path): lock the job row while it is
- * open, fail its unfinished tasks, and set the job's status by aggregateStatus's rule, written
- * again in SQL. A job already closed (a redelivery, the reconciler racing the aggregator) is
- * left alone and its status returned.
+ * Serialises everything that settles one job's tasks (a task's final write, cancel, the
+ * reconciler) until the transaction ends, so the last writer of a job always sees every other
+ * task final and closes it. Statements after it in the transaction read what the others committed.
  */
-export async function aggregateJob(ctx: OrchestratorContext, jobId: string): Promise<JobStatus | null> {
-  const now = Prisma.sql`(${new Date().toISOString()}::timestamptz AT TIME ZONE 'UTC')`;
-  const [row] = await ctx.db.$queryRaw<{ closed: JobStatus | null; current: JobStatus | null }[]>`
-    WITH job AS (
-      SELECT "id" FROM "Job" WHERE "id" = ${jobId} AND "status" IN ('queued', 'running') FOR UPDATE
-    ), lost AS (
-      UPDATE "JobTask" t
-      SET "status" = 'failed', "finishedAt" = ${now},
-          "error" = jsonb_build_object('code', 'task_lost', 'message', COALESCE(t."error"->>'message', 'The task ended without a result.'))
-      FROM job WHERE t."jobId" = job."id" AND t."status" IN ('queued', 'running')
-    ), settled AS (
-      SELECT CASE WHEN t."status" IN ('queued', 'running') THEN 'failed' ELSE t."status"::text END AS s
-      FROM "JobTask" t JOIN job ON t."jobId" = job."id"
-    ), verdict AS (
-      SELECT CASE
-        WHEN count(*) > 0 AND bool_and(s = 'cancelled') THEN 'cancelled'
-        WHEN count(*) > 0 AND bool_and(s = 'succeeded') THEN 'succeeded'
-        WHEN bool_or(s = 'succeeded') THEN 'partial'
-        ELSE 'failed' END AS status
-      FROM settled
-    ), closed AS (
-      UPDATE "Job" j SET "status" = verdict.status::"JobStatus", "finishedAt" = ${now}, "startedAt" = COALESCE(j."startedAt", ${now})
-      FROM job, verdict WHERE j."id" = job."id"
-      RETURNING j."status"::text AS "status"
-    )
-    SELECT (SELECT "status" FROM closed) AS "closed", (SELECT "status"::text FROM "Job" WHERE "id" = ${jobId}) AS "current"`;
-  if (!row || (!row.closed && !row.current)) return null;
-  if (row.closed) await publishJobEvent(ctx.redis, ctx.prefix, { type: "job.finished", jobId, status: row.closed });
-  return row.closed ?? row.current;
+const lockJobSql = (jobId: string) => sql`SELECT pg_advisory_xact_lock(${JOB_LOCK_CLASS}::int, hashtext(${jobId}))`;
+
+/** The same lock inside a Prisma transaction (cancel). */
+export function lockJob(tx: Pick<Db, "$executeRaw">, jobId: string) {
+  return tx.$executeRaw`SELECT pg_advisory_xact_lock(${JOB_LOCK_CLASS}::int, hashtext(${jobId}))`;
+}
+
+/**
+ * aggregateStatus's rule over a `settled(s)` relation of task statuses, in SQL: the verdict, and
+ * whether every task is final. Keep in step with aggregateStatus and with the same rule in the
+ * docgate_settle_task function (prisma/migrations/*_settle_task_function).
+ */
+const VERDICT = sql`
+  SELECT CASE
+    WHEN count(*) > 0 AND bool_and(s = 'cancelled') THEN 'cancelled'
+    WHEN count(*) > 0 AND bool_and(s = 'succeeded') THEN 'succeeded'
+    WHEN bool_or(s = 'succeeded') THEN 'partial'
+    ELSE 'failed' END AS status,
+    COALESCE(bool_and(s NOT IN ('queued', 'running')), true) AS settled
+  FROM settled`;
+
+export type TaskFinal =
+  | { status: "succeeded"; output: unknown; cached: boolean; durationMs: number }
+  | { status: "failed"; error: { code: string; message: string }; durationMs: number | null };
+
+/**
+ * Writes a task's result once (only while the task is not final, so a redelivered queue job
+ * never overwrites it) and, when that was the job's last unfinished task, closes the job by
+ * aggregateStatus's rule. One round trip: docgate_settle_task (migration settle_task_function)
+ * takes the job lock, then writes and closes in one statement that sees the other writers' work.
+ * `written` is false when the task was already final (or gone).
+ */
+export async function settleTask(
+  ctx: OrchestratorContext,
+  jobId: string,
+  taskId: string,
+  result: TaskFinal,
+): Promise<{ written: boolean; jobStatus: JobStatus | null }> {
+  const [row] = await fastSql(ctx.db).query<{ written: number; closed: JobStatus | null }>(sql`
+    SELECT "written", "closed" FROM docgate_settle_task(${JOB_LOCK_CLASS}, ${jobId}, ${taskId}, ${result.status},
+      ${result.status === "succeeded" ? JSON.stringify(result.output) : null}::jsonb, ${result.status === "succeeded" && result.cached},
+      ${result.status === "failed" ? JSON.stringify(result.error) : null}::jsonb, ${result.durationMs},
+      (${new Date().toISOString()}::timestamptz AT TIME ZONE 'UTC'))`);
+  if (row?.closed) await publishJobEvent(ctx.redis, ctx.prefix, { type: "job.finished", jobId, status: row.closed });
+  return { written: (row?.written ?? 0) > 0, jobStatus: row?.closed ?? null };
+}
+
+/**
+ * Closes a job whose tasks are all final but which is still open (the reconciler's backstop;
+ * nothing in the normal flow leaves a job so). A job with an open task is left alone: such tasks
+ * are the queue's, or the reconciler's to fail as lost. Returns the status it closed with.
+ */
+export async function closeSettledJob(ctx: OrchestratorContext, jobId: string): Promise<JobStatus | null> {
+  const now = sql`(${new Date().toISOString()}::timestamptz AT TIME ZONE 'UTC')`;
+  const [row] = await fastSql(ctx.db).transaction(async (query) => {
+    await query(lockJobSql(jobId));
+    return query<{ closed: JobStatus | null }>(sql`
+      WITH settled AS (
+        SELECT "status"::text AS s FROM "JobTask" WHERE "jobId" = ${jobId}
+      ), verdict AS (${VERDICT}
+      ), closed AS (
+        UPDATE "Job" j SET "status" = verdict.status::"JobStatus", "finishedAt" = ${now}, "startedAt" = COALESCE(j."startedAt", ${now})
+        FROM verdict WHERE j."id" = ${jobId} AND j."status" IN ('queued', 'running') AND verdict.settled
+        RETURNING j."status"::text AS "status"
+      )
+      SELECT (SELECT "status" FROM closed) AS "closed"`);
+  });
+  if (row?.closed) await publishJobEvent(ctx.redis, ctx.prefix, { type: "job.finished", jobId, status: row.closed });
+  return row?.closed ?? null;
 }

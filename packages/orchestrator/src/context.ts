@@ -1,4 +1,4 @@
-import { FlowProducer, Queue } from "bullmq";
+import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Db } from "@docgate/db";
 
@@ -9,20 +9,17 @@ export type OrchestratorContext = {
   redis: Redis;
   /** BullMQ key prefix and event/cache namespace. */
   prefix: string;
-  flow: FlowProducer;
   queue(name: string): Queue;
   close(): Promise<void>;
 };
 
 export function createOrchestratorContext(options: { db: Db; redis: Redis; prefix: string }): OrchestratorContext {
   const { db, redis, prefix } = options;
-  const flow = new FlowProducer({ connection: redis, prefix });
   const queues = new Map<string, Queue>();
   return {
     db,
     redis,
     prefix,
-    flow,
     queue(name) {
       let queue = queues.get(name);
       if (!queue) {
@@ -33,7 +30,7 @@ export function createOrchestratorContext(options: { db: Db; redis: Redis; prefi
       return queue;
     },
     async close() {
-      await Promise.allSettled([flow.close(), ...[...queues.values()].map((q) => q.close())]);
+      await Promise.allSettled([...queues.values()].map((q) => q.close()));
     },
   };
 }

@@ -2,12 +2,12 @@
 // retry. Each mutation writes its audit row in the same transaction.
 import type { AuditActor, Db } from "@docgate/db";
 import { Prisma, writeAudit } from "@docgate/db";
-import { aggregateStatus } from "./aggregate";
+import { aggregateStatus, lockJob } from "./aggregate";
 import type { OrchestratorContext } from "./context";
 import { DomainError } from "./errors";
 import { publishJobEvent } from "./events";
 import { FINAL_JOB_STATUSES } from "./job-view";
-import { AGGREGATE_QUEUE, aggregateJobId, serviceQueueName, taskJobId } from "./queues";
+import { serviceQueueName, taskJobId } from "./queues";
 import { enqueueJob } from "./submit";
 
 export const JOB_STATUSES = ["queued", "running", "succeeded", "partial", "failed", "cancelled"] as const;
@@ -87,6 +87,8 @@ export async function listJobs(db: Db, filter: JobFilter, page: { page: number; 
  */
 export async function cancelJob(ctx: OrchestratorContext, jobId: string, audit: Audit): Promise<string> {
   const status = await ctx.db.$transaction(async (tx) => {
+    // A task's result write that lands now waits for us, and then finds its task cancelled.
+    await lockJob(tx, jobId);
     const job = await tx.job.findUnique({ where: { id: jobId }, include: { tasks: { select: { status: true } } } });
     if (!job) throw new DomainError("not_found", "job_not_found", "There is no job with this id.");
     if ((FINAL_JOB_STATUSES as readonly string[]).includes(job.status)) {
@@ -110,6 +112,7 @@ export async function cancelJob(ctx: OrchestratorContext, jobId: string, audit: 
  */
 export async function retryJob(ctx: OrchestratorContext, jobId: string, audit: Audit, options: { services?: string[] } = {}): Promise<void> {
   const retried = await ctx.db.$transaction(async (tx) => {
+    await lockJob(tx, jobId); // no result write or reconciler close interleaves with the reset
     const job = await tx.job.findUnique({ where: { id: jobId }, include: { tasks: true } });
     if (!job) throw new DomainError("not_found", "job_not_found", "There is no job with this id.");
     const rerun = options.services?.length ? options.services : null;
@@ -132,7 +135,6 @@ export async function retryJob(ctx: OrchestratorContext, jobId: string, audit: A
   });
   // The previous run's queue entries would make BullMQ ignore the new ones (same ids).
   try {
-    await ctx.queue(AGGREGATE_QUEUE).remove(aggregateJobId(jobId), { removeChildren: true });
     for (const task of retried) await ctx.queue(serviceQueueName(task.service)).remove(taskJobId(task.id));
     await enqueueJob(ctx, jobId);
   } catch {

@@ -1,4 +1,4 @@
-import type { Db } from "@docgate/db";
+import { fastSql, sql, type Db } from "@docgate/db";
 
 export const FINAL_JOB_STATUSES = ["succeeded", "partial", "failed", "cancelled"] as const;
 export const isFinalJobStatus = (status: string) => (FINAL_JOB_STATUSES as readonly string[]).includes(status);
@@ -32,10 +32,10 @@ type ViewRow = {
 
 /**
  * The public job JSON (ARCHITECTURE.md, "Job JSON"). One statement (job, document and tasks
- * joined), since every sync answer and every poll of a job reads it.
+ * joined), straight on pg (fast-sql.ts), since every sync answer and every poll of a job reads it.
  */
 export async function getJobView(db: Db, jobId: string): Promise<JobView | null> {
-  const [job] = await db.$queryRaw<ViewRow[]>`
+  const [job] = await fastSql(db).query<ViewRow>(sql`
     SELECT j."id", j."status"::text AS "status", j."createdAt", j."startedAt", j."finishedAt", j."services", j."options", j."filename",
            d."id" AS "documentId", d."mimeType", d."sizeBytes", d."sha256", d."pages",
            COALESCE((SELECT json_agg(json_build_object(
@@ -43,7 +43,7 @@ export async function getJobView(db: Db, jobId: string): Promise<JobView | null>
                'attempts', t."attempts", 'output', t."output", 'error', t."error"))
              FROM "JobTask" t WHERE t."jobId" = j."id"), '[]'::json) AS "tasks"
     FROM "Job" j JOIN "Document" d ON d."id" = j."documentId"
-    WHERE j."id" = ${jobId}`;
+    WHERE j."id" = ${jobId}`);
   if (!job) return null;
   const results: Record<string, ServiceResult> = {};
   for (const service of job.services) {

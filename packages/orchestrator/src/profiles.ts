@@ -1,6 +1,6 @@
 // Quality validation profiles: named, versioned, audited rule sets the quality service checks.
 import type { AuditActor, Db, Prisma } from "@docgate/db";
-import { writeAudit } from "@docgate/db";
+import { fastSql, sql, writeAudit } from "@docgate/db";
 import { DEFAULT_PROFILE, ProfileRulesSchema, type ProfileRules, type QualityProfile } from "@docgate/mcp";
 import { z } from "zod";
 import { DomainError } from "./errors";
@@ -79,10 +79,18 @@ export async function getProfile(db: Db, idOrName: string): Promise<ProfileView>
 
 /** The named profile, or the default when `name` is omitted, as the quality server takes it; null when unknown. */
 export async function resolveQualityProfile(db: Db, name?: string): Promise<QualityProfile | null> {
-  await ensureDefaultProfile(db);
-  const row = name === undefined
-    ? await db.qualityProfile.findFirst({ where: { isDefault: true }, orderBy: { updatedAt: "desc" } })
-    : await db.qualityProfile.findUnique({ where: { name } });
+  // Every quality task asks: one statement (fast-sql.ts); the built-in default is written only
+  // when a lookup misses (a fresh database).
+  // Columns named: a prepared `SELECT *` fails once per connection after a column is added.
+  const columns = sql`"id", "name", "description", "version", "rules", "isDefault", "createdAt", "updatedAt"`;
+  const look = () => fastSql(db).query<Row>(name === undefined
+    ? sql`SELECT ${columns} FROM "QualityProfile" WHERE "isDefault" ORDER BY "updatedAt" DESC LIMIT 1`
+    : sql`SELECT ${columns} FROM "QualityProfile" WHERE "name" = ${name}`);
+  let [row] = await look();
+  if (!row) {
+    await ensureDefaultProfile(db);
+    [row] = await look();
+  }
   if (!row) return name === undefined ? DEFAULT_PROFILE : null;
   const v = view(row);
   return { name: v.name, version: v.version, description: v.description, isDefault: v.isDefault, rules: v.rules };

@@ -1,13 +1,10 @@
 import { z } from "zod";
 
 export const serviceQueueName = (service: string) => `svc.${service}`;
-export const AGGREGATE_QUEUE = "sys.aggregate";
 export const TASK_JOB_NAME = "document.process";
-export const AGGREGATE_JOB_NAME = "job.aggregate";
 
 /** BullMQ job ids are deterministic so a re-enqueue of the same work is a no-op. */
 export const taskJobId = (taskId: string) => `task-${taskId}`;
-export const aggregateJobId = (jobId: string) => `agg-${jobId}`;
 
 export const JobOptionsSchema = z.object({
   taxonomy: z.string().min(1).max(100).optional(),
@@ -31,5 +28,3 @@ export const TaskPayloadSchema = z.object({
 });
 export type TaskPayload = z.infer<typeof TaskPayloadSchema>;
 
-export const AggregatePayloadSchema = z.object({ v: z.literal(1), jobId: z.string(), requestId: z.string().max(200).optional() });
-export type AggregatePayload = z.infer<typeof AggregatePayloadSchema>;

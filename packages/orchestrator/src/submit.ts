@@ -1,11 +1,8 @@
-import { AUDIT_LOCK, auditCanonicalPieces, Prisma, type AuditActor, type Db } from "@docgate/db";
+import { AUDIT_LOCK, auditCanonicalPieces, fastSql, sql, type AuditActor, type Db, type Prisma } from "@docgate/db";
 import type { OrchestratorContext } from "./context";
 import { uuidv7 } from "./ids";
 import { currentRequestContext } from "./observability/request-context";
-import {
-  AGGREGATE_JOB_NAME, AGGREGATE_QUEUE, TASK_JOB_NAME, aggregateJobId, serviceQueueName, taskJobId,
-  type AggregatePayload, type JobOptions, type TaskPayload,
-} from "./queues";
+import { TASK_JOB_NAME, serviceQueueName, taskJobId, type JobOptions, type TaskPayload } from "./queues";
 import { withTimeout } from "./timeout";
 
 export type IncomingDocument = {
@@ -33,6 +30,11 @@ export type SubmitInput = {
   userAgent?: string | null;
   /** The gateway's request id, carried in the queue payloads so workers can log it. */
   requestId?: string | null;
+  /**
+   * Scoped by the caller (see Job.idempotencyKey): when a job with this key exists, nothing is
+   * written or enqueued and that job is returned with `replayed: true`.
+   */
+  idempotencyKey?: string | null;
 };
 
 export type SubmittedJob = {
@@ -42,23 +44,26 @@ export type SubmittedJob = {
   /** Service name → task id. */
   taskIds: Record<string, string>;
   enqueued: boolean;
+  /** An earlier job with the same idempotency key (nothing new was written). */
+  replayed: boolean;
 };
 
 const ENQUEUE_TIMEOUT_MS = 3_000;
-const INTAKE_WAIT_MS = 15_000;
 
 /**
  * Accepts a job: Postgres first, then the queue. If Redis is down the job stays `queued` with
  * no `enqueuedAt`, and the reconciler enqueues it later: nothing accepted is lost.
  *
- * One transaction of two statements: the document (upserted by sha256), the job and its tasks
- * in one; then, under the audit lock, the `job.create` audit row, whose hash Postgres finishes
- * (SHA-256 over the same canonical text `writeAudit` hashes) with the previous row's hash it
- * reads under that lock. The lock is held only for that insert and the commit.
+ * One transaction of two statements: the document (upserted by sha256), the job and its tasks;
+ * then the `job.create` audit row, whose hash Postgres finishes (SHA-256 over the same canonical
+ * text `writeAudit` hashes) with the previous row's hash it reads under the audit lock
+ * (docgate_append_audit, migration append_audit_function). The lock is held only for that insert
+ * and the commit.
  */
 export async function submitJob(ctx: OrchestratorContext, input: SubmitInput): Promise<SubmittedJob> {
   const inserted = (await insertJob(ctx.db, input)) ?? (await insertJob(ctx.db, input));
   if (!inserted) throw new Error("The document row could not be written; try again.");
+  if (inserted === "key_taken") return replay(ctx.db, input.idempotencyKey!);
   const { jobId, documentId, createdAt, taskIds } = inserted;
   const enqueued = await enqueueTasks(ctx, {
     jobId, documentId, sha256: input.document.sha256, options: input.options,
@@ -67,13 +72,24 @@ export async function submitJob(ctx: OrchestratorContext, input: SubmitInput): P
     tasks: input.services.map((s) => ({ id: taskIds[s.name]!, service: s.name, tool: s.tool })),
   }).then(() => true, () => false);
   if (enqueued) markEnqueued(ctx.db, jobId);
-  return { jobId, documentId, createdAt, taskIds, enqueued };
+  return { jobId, documentId, createdAt, taskIds, enqueued, replayed: false };
+}
+
+async function replay(db: Db, idempotencyKey: string): Promise<SubmittedJob> {
+  const job = await db.job.findUniqueOrThrow({ where: { idempotencyKey }, include: { tasks: { select: { id: true, service: true } } } });
+  return {
+    jobId: job.id, documentId: job.documentId, createdAt: job.createdAt,
+    taskIds: Object.fromEntries(job.tasks.map((t) => [t.service, t.id])), enqueued: job.enqueuedAt !== null, replayed: true,
+  };
 }
 
 const DOCUMENT_ID_HOLE = "\u0000documentId\u0000";
 const PREV_HASH_HOLE = "\u0000prevHash\u0000";
 
-/** Null when a concurrent writer inserted the same bytes between our look and our insert (retry once). */
+/**
+ * Null when a concurrent writer inserted the same bytes between our look and our insert (retry
+ * once); "key_taken" when a job with the same idempotency key exists (nothing was written).
+ */
 async function insertJob(db: Db, input: SubmitInput) {
   const { document } = input;
   const now = new Date();
@@ -82,7 +98,7 @@ async function insertJob(db: Db, input: SubmitInput) {
   const names = input.services.map((s) => s.name);
   const extracted = document.extracted ?? null;
   const pages = document.pages ?? (extracted ? extracted.pageTexts.length : null);
-  const ts = (d: Date) => Prisma.sql`(${d.toISOString()}::timestamptz AT TIME ZONE 'UTC')`;
+  const ts = (d: Date) => sql`(${d.toISOString()}::timestamptz AT TIME ZONE 'UTC')`;
 
   const actorId = "id" in input.actor ? (input.actor.id ?? null) : null;
   const metadata = { sha256: document.sha256, services: names };
@@ -92,13 +108,21 @@ async function insertJob(db: Db, input: SubmitInput) {
     metadata: { ...metadata, documentId: DOCUMENT_ID_HOLE }, prevHash: PREV_HASH_HOLE,
   }, [DOCUMENT_ID_HOLE, PREV_HASH_HOLE]);
 
-  const [rows] = await db.$transaction([
-    db.$queryRaw<{ documentId: string | null }[]>`
+  const key = input.idempotencyKey ?? null;
+  // Two statements in one transaction. The first writes the rows; its foreign-key checks (on the
+  // API key or user row) run at its end. Only then does the second take the audit lock inside
+  // docgate_append_audit, so a holder of that lock never waits on a row another audited writer
+  // holds (one statement did, and deadlocked against an API key roll).
+  const row = await fastSql(db).transaction(async (query) => {
+    const [written] = await query<{ documentId: string | null; jobId: string | null; keyTaken: boolean }>(sql`
       WITH doc_in AS (
+        -- Not when the idempotency key is taken: a reused key must not leave a document behind.
         INSERT INTO "Document" ("id", "sha256", "filename", "mimeType", "sizeBytes", "pages", "bytes", "text", "pageTexts", "metadata", "extractedAt", "createdAt")
-        VALUES (${uuidv7(now.getTime())}, ${document.sha256}, ${document.filename}, ${document.mimeType}, ${document.bytes.byteLength}, ${pages},
-                ${document.bytes}, ${extracted?.text ?? null}, ${extracted ? JSON.stringify(extracted.pageTexts) : null}::jsonb,
-                ${extracted ? JSON.stringify({ extraction: extracted.extraction }) : null}::jsonb, ${extracted ? ts(now) : null}, ${ts(now)})
+        SELECT ${uuidv7(now.getTime())}::text, ${document.sha256}::text, ${document.filename}::text, ${document.mimeType}::text,
+               ${document.bytes.byteLength}::int, ${pages}::int, ${document.bytes}::bytea, ${extracted?.text ?? null}::text,
+               ${extracted ? JSON.stringify(extracted.pageTexts) : null}::jsonb,
+               ${extracted ? JSON.stringify({ extraction: extracted.extraction }) : null}::jsonb, ${extracted ? ts(now) : null}::timestamp(3), ${ts(now)}
+        WHERE NOT EXISTS (SELECT 1 FROM "Job" WHERE "idempotencyKey" = ${key}::text)
         ON CONFLICT ("sha256") DO NOTHING
         RETURNING "id"
       ), doc AS (
@@ -106,10 +130,11 @@ async function insertJob(db: Db, input: SubmitInput) {
         UNION ALL
         SELECT "id" FROM "Document" WHERE "sha256" = ${document.sha256} AND NOT EXISTS (SELECT 1 FROM doc_in)
       ), job AS (
-        INSERT INTO "Job" ("id", "documentId", "filename", "services", "options", "apiKeyId", "userId", "createdAt")
+        INSERT INTO "Job" ("id", "documentId", "filename", "services", "options", "apiKeyId", "userId", "createdAt", "idempotencyKey")
         SELECT ${jobId}, doc."id", ${document.filename}, ${names}::text[], ${JSON.stringify(input.options)}::jsonb,
-               ${input.apiKeyId ?? null}, ${input.userId ?? null}, ${ts(now)}
+               ${input.apiKeyId ?? null}, ${input.userId ?? null}, ${ts(now)}, ${key}
         FROM doc
+        ON CONFLICT ("idempotencyKey") DO NOTHING
         RETURNING "id"
       ), tasks AS (
         INSERT INTO "JobTask" ("id", "jobId", "service", "tool")
@@ -117,22 +142,23 @@ async function insertJob(db: Db, input: SubmitInput) {
         FROM job, unnest(${names.map((n) => taskIds[n]!)}::text[], ${names}::text[], ${input.services.map((s) => s.tool)}::text[]) AS t(id, service, tool)
         RETURNING "id"
       )
-      SELECT (SELECT "id" FROM doc) AS "documentId", (SELECT count(*) FROM tasks)::int AS "tasks"`,
-    db.$executeRaw`SELECT pg_advisory_xact_lock(${AUDIT_LOCK})`,
-    // A statement of its own, after the lock: it reads the newest hash with a fresh snapshot.
-    // Without a job (the document race above) it inserts nothing.
-    db.$executeRaw`
-      INSERT INTO "AuditLog" ("at", "actorType", "actorId", "action", "target", "ip", "userAgent", "metadata", "prevHash", "hash")
-      SELECT ${ts(now)}, ${input.actor.type}, ${actorId}, 'job.create', ${jobId}, ${input.ip ?? null}, ${input.userAgent ?? null},
-             jsonb_build_object('documentId', j."documentId") || ${JSON.stringify(metadata)}::jsonb, prev."hash",
-             encode(sha256(convert_to(${p0} || to_json(j."documentId")::text || ${p1} || COALESCE(to_json(prev."hash")::text, 'null') || ${p2}, 'UTF8')), 'hex')
-      FROM "Job" j, (SELECT (SELECT "hash" FROM "AuditLog" ORDER BY "id" DESC LIMIT 1) AS "hash") prev
-      WHERE j."id" = ${jobId}`,
-  // Under a burst the pool's connections are all busy for a moment; waiting beats refusing an upload.
-  ], { maxWait: INTAKE_WAIT_MS, timeout: INTAKE_WAIT_MS });
-  const documentId = rows?.[0]?.documentId ?? null;
-  if (!documentId) return null;
-  return { jobId, documentId, createdAt: now, taskIds };
+      SELECT (SELECT "id" FROM doc) AS "documentId", (SELECT "id" FROM job) AS "jobId", (SELECT count(*) FROM tasks)::int AS "tasks",
+             EXISTS (SELECT 1 FROM "Job" WHERE "idempotencyKey" = ${key}::text) AS "keyTaken"`);
+    if (written?.jobId) {
+      await query(sql`
+        SELECT docgate_append_audit(${AUDIT_LOCK}::bigint, ${ts(now)}, ${input.actor.type}::text, ${actorId}::text, 'job.create', ${jobId}::text,
+                 ${input.ip ?? null}::text, ${input.userAgent ?? null}::text,
+                 jsonb_build_object('documentId', ${written.documentId}::text) || ${JSON.stringify(metadata)}::jsonb,
+                 ${p0}::text || to_json(${written.documentId}::text)::text || ${p1}::text, ${p2}::text)`);
+    }
+    return written;
+  });
+  const documentId = row?.documentId ?? null;
+  if (row?.jobId && documentId) return { jobId, documentId, createdAt: now, taskIds };
+  // Our job was not written. With a key: another job holds it (seen by this statement, or the
+  // one our insert waited for). Otherwise a concurrent writer inserted the same bytes: retry once.
+  if (key && (row?.keyTaken || documentId)) return "key_taken" as const;
+  return null;
 }
 
 type EnqueueInput = {
@@ -145,9 +171,10 @@ type EnqueueInput = {
 };
 
 /**
- * Puts a job's unfinished tasks on their service queues as one BullMQ flow whose parent
- * aggregates. Idempotent: job ids are deterministic, so BullMQ ignores a repeat. Reads the job
- * from Postgres (the reconciler's and retry's way in; submitJob passes what it just wrote).
+ * Puts a job's unfinished tasks on their service queues. Idempotent: job ids are deterministic,
+ * so BullMQ ignores a repeat. Reads the job from Postgres (the reconciler's and retry's way in;
+ * submitJob passes what it just wrote). There is no parent job: the last task's result write
+ * closes the job (settleTask), and the reconciler ends what a lost task would leave open.
  */
 export async function enqueueJob(ctx: OrchestratorContext, jobId: string): Promise<void> {
   const job = await ctx.db.job.findUniqueOrThrow({
@@ -168,35 +195,23 @@ async function enqueueTasks(ctx: OrchestratorContext, input: EnqueueInput): Prom
   const retries = await serviceRetries(ctx.db);
   const { jobId, requestId } = input;
   const traceparent = currentRequestContext()?.traceparent;
-  const parentData: AggregatePayload = { v: 1, jobId, ...(requestId ? { requestId } : {}) };
-  const add = ctx.flow.add({
-    name: AGGREGATE_JOB_NAME,
-    queueName: AGGREGATE_QUEUE,
-    data: parentData,
-    opts: { jobId: aggregateJobId(jobId), removeOnComplete: 1000, removeOnFail: 5000, attempts: 5, backoff: { type: "exponential", delay: 500 } },
-    children: input.tasks.map((task) => {
-      const data: TaskPayload = {
-        v: 1, jobId, taskId: task.id, service: task.service, tool: task.tool,
-        documentId: input.documentId, sha256: input.sha256, options: input.options, ...(requestId ? { requestId } : {}),
-        ...(traceparent ? { traceparent } : {}),
-      };
-      return {
-        name: TASK_JOB_NAME,
-        queueName: serviceQueueName(task.service),
-        data,
-        opts: {
-          jobId: taskJobId(task.id),
-          attempts: (retries.get(task.service) ?? 2) + 1,
-          backoff: { type: "exponential", delay: 250 },
-          // A failed task is an answer, not a reason to stop: the parent still aggregates.
-          ignoreDependencyOnFailure: true,
-          removeOnComplete: 1000,
-          removeOnFail: 5000,
-        },
-      };
-    }),
+  // One add per service queue, sent back to back on one connection. If Redis fails between
+  // them, the reconciler finds the missing entry and enqueues the job again.
+  const adds = input.tasks.map((task) => {
+    const data: TaskPayload = {
+      v: 1, jobId, taskId: task.id, service: task.service, tool: task.tool,
+      documentId: input.documentId, sha256: input.sha256, options: input.options, ...(requestId ? { requestId } : {}),
+      ...(traceparent ? { traceparent } : {}),
+    };
+    return ctx.queue(serviceQueueName(task.service)).add(TASK_JOB_NAME, data, {
+      jobId: taskJobId(task.id),
+      attempts: (retries.get(task.service) ?? 2) + 1,
+      backoff: { type: "exponential", delay: 250 },
+      removeOnComplete: 1000,
+      removeOnFail: 5000,
+    });
   });
-  await withTimeout(add, ENQUEUE_TIMEOUT_MS, "enqueue timed out");
+  await withTimeout(Promise.all(adds), ENQUEUE_TIMEOUT_MS, "enqueue timed out");
 }
 
 // Retry counts change only when an admin edits a service; a few seconds' delay is harmless.
@@ -228,8 +243,8 @@ function markEnqueued(db: Db, jobId: string): void {
   const timer = setTimeout(() => {
     enqueuedBatches.delete(db);
     const ids = [...batch!];
-    db.$executeRaw`UPDATE "Job" SET "enqueuedAt" = (${new Date().toISOString()}::timestamptz AT TIME ZONE 'UTC')
-                   WHERE "id" = ANY(${ids}::text[]) AND "enqueuedAt" IS NULL`.catch(() => {});
+    fastSql(db).query(sql`UPDATE "Job" SET "enqueuedAt" = (${new Date().toISOString()}::timestamptz AT TIME ZONE 'UTC')
+                          WHERE "id" = ANY(${ids}::text[]) AND "enqueuedAt" IS NULL`).catch(() => {});
   }, ENQUEUED_FLUSH_MS);
   timer.unref?.();
 }

@@ -1,5 +1,6 @@
-import { Prisma } from "@docgate/db";
+import { Prisma, fastSql, sql } from "@docgate/db";
 import type { OrchestratorContext } from "./context";
+import { settleTask, type TaskFinal } from "./aggregate";
 import { publishJobEvent } from "./events";
 import type { TaskPayload } from "./queues";
 
@@ -40,7 +41,8 @@ export async function runTask(
 ): Promise<TaskOutcome> {
   const start = await startTask(ctx, payload, attempt.number);
   if (start !== "running") return { kind: "done", status: start };
-  await publishJobEvent(ctx.redis, ctx.prefix, { type: "task.running", jobId: payload.jobId, service: payload.service, attempt: attempt.number });
+  // Not awaited: it never fails, and the connection keeps it ahead of this task's later events.
+  void publishJobEvent(ctx.redis, ctx.prefix, { type: "task.running", jobId: payload.jobId, service: payload.service, attempt: attempt.number });
 
   const started = performance.now();
   try {
@@ -82,8 +84,8 @@ export async function runTask(
  * as cancelled.
  */
 async function startTask(ctx: OrchestratorContext, payload: TaskPayload, attempt: number): Promise<"running" | (typeof FINAL)[number]> {
-  const now = Prisma.sql`(${new Date().toISOString()}::timestamptz AT TIME ZONE 'UTC')`;
-  const [row] = await ctx.db.$queryRaw<{ started: number; status: string | null }[]>`
+  const now = sql`(${new Date().toISOString()}::timestamptz AT TIME ZONE 'UTC')`;
+  const [row] = await fastSql(ctx.db).query<{ started: number; status: string | null }>(sql`
     WITH task AS (
       UPDATE "JobTask" SET "status" = 'running', "attempts" = ${attempt}, "startedAt" = ${now}
       WHERE "id" = ${payload.taskId} AND "status" IN ('queued', 'running')
@@ -93,32 +95,35 @@ async function startTask(ctx: OrchestratorContext, payload: TaskPayload, attempt
       WHERE "id" = ${payload.jobId} AND "status" = 'queued' AND EXISTS (SELECT 1 FROM task)
     )
     SELECT (SELECT count(*) FROM task)::int AS "started",
-           (SELECT "status"::text FROM "JobTask" WHERE "id" = ${payload.taskId}) AS "status"`;
+           (SELECT "status"::text FROM "JobTask" WHERE "id" = ${payload.taskId}) AS "status"`);
   if (row && row.started > 0) return "running";
   const status = row?.status;
   return status && (FINAL as readonly string[]).includes(status) ? (status as (typeof FINAL)[number]) : "cancelled";
 }
 
-async function finish(
-  ctx: OrchestratorContext,
-  payload: TaskPayload,
-  result:
-    | { status: "succeeded"; output: Prisma.InputJsonValue; cached: boolean; durationMs: number }
-    | { status: "failed"; error: TaskError; durationMs: number },
-) {
-  const written = await ctx.db.jobTask.updateMany({
-    where: { id: payload.taskId, status: { notIn: [...FINAL] } },
-    data: result.status === "succeeded"
-      ? { status: "succeeded", output: result.output, cached: result.cached, durationMs: result.durationMs, error: Prisma.DbNull, finishedAt: new Date() }
-      : { status: "failed", error: result.error as Prisma.InputJsonObject, durationMs: result.durationMs, finishedAt: new Date() },
-  });
-  if (written.count === 0) return;
+type TaskRef = Pick<TaskPayload, "jobId" | "taskId" | "service">;
+
+async function finish(ctx: OrchestratorContext, payload: TaskRef, result: TaskFinal) {
+  const { written } = await settleTask(ctx, payload.jobId, payload.taskId, result);
+  if (!written) return;
   await publishJobEvent(ctx.redis, ctx.prefix, {
     type: "task.finished",
     jobId: payload.jobId,
     service: payload.service,
     status: result.status,
     cached: result.status === "succeeded" && result.cached,
+  });
+}
+
+/**
+ * A task whose queue job gave up without the task's own write (it stalled past the limit, or its
+ * payload could not be read): failed as lost, and its job closed if it was the last one open.
+ */
+export async function failLostTask(ctx: OrchestratorContext, task: TaskRef, reason: string) {
+  await finish(ctx, task, {
+    status: "failed",
+    error: { code: "task_lost", message: reason.slice(0, MAX_ERROR_MESSAGE) || "The task ended without a result." },
+    durationMs: null,
   });
 }
 

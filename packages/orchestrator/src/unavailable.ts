@@ -13,6 +13,11 @@ export function isDependencyUnavailable(error: unknown): boolean {
 
 const UNAVAILABLE_CODES = new Set([
   "ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "EHOSTUNREACH",
+  // The database host's name does not resolve for a moment (a restarting container); raw pg
+  // errors carry these, where Prisma's adapter used to turn them into P1001.
+  "ENOTFOUND", "EAI_AGAIN",
+  // Postgres: too many connections; a deadlock or serialization failure (the work is fine: again later)
+  "53300", "40P01", "40001",
   // Prisma: can't reach / timed out / closed the connection / pool timeout
   "P1001", "P1002", "P1008", "P1017", "P2024",
   // Postgres: admin shutdown, crash shutdown, cannot connect now, connection exceptions

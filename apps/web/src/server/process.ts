@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { Prisma } from "@docgate/db";
 import { extractText, inspectDocument, sniffType, SUPPORTED_TYPES, toStoredExtraction, UnreadableDocumentError } from "@docgate/mcp/extraction";
-import { acceptedJobView, currentRequestContext, submitJob, waitForJobView, type IncomingDocument, type JobView } from "@docgate/orchestrator";
+import { acceptedJobView, currentRequestContext, submitJob, waitForJobView, type IncomingDocument, type JobOptions, type JobView } from "@docgate/orchestrator";
 import { serverContext } from "./context";
 import { clientAddress } from "./access/deny";
 import { env } from "./env";
@@ -12,6 +12,7 @@ import { loadCatalog } from "./mcp/catalog";
 import { chooseServices } from "./services";
 import { auditActor, principalHeaders, requireJobCapacity, requireRole, requireServices, type Principal } from "./principal";
 import { readUpload } from "./upload";
+import { stopping } from "./stopping";
 
 export type ProcessResult = {
   job: JobView;
@@ -23,8 +24,10 @@ export type ProcessResult = {
 /** POST /api/v1/process: validate, accept into Postgres, enqueue, then wait (bounded). */
 export async function processRequest(request: Request, principal: Principal): Promise<ProcessResult> {
   requireRole(principal, "operator");
-  // Checked before the body is read, so a key over its limits costs no upload.
-  await requireJobCapacity(principal);
+  const idempotencyKey = readIdempotencyKey(request, principal);
+  // Checked before the body is read, so a key over its limits costs no upload. A replay of a job
+  // already accepted is not a new job: it must not be refused for the job it asks about.
+  if (!idempotencyKey || !(await jobWithKeyExists(idempotencyKey))) await requireJobCapacity(principal);
   const query = WaitQuerySchema.safeParse(Object.fromEntries(new URL(request.url).searchParams));
   if (!query.success) throw invalidInput(query.error);
   const upload = await readUpload(request, env().DOCGATE_MAX_UPLOAD_BYTES);
@@ -78,10 +81,17 @@ export async function processRequest(request: Request, principal: Principal): Pr
     ip: clientIp(request),
     userAgent: request.headers.get("user-agent"),
     requestId: currentRequestContext()?.requestId ?? null,
+    idempotencyKey,
   });
 
   const headers = principalHeaders(principal);
-  if (query.data.wait === 0) {
+  if (submitted.replayed) {
+    // Services left to the default are compared only when named: the enabled set may have changed since.
+    const named = fields.data.services.length ? services.map((s) => s.name) : null;
+    await requireSameRequest(submitted.jobId, { sha256: document.sha256, services: named, options });
+    headers["Idempotent-Replayed"] = "true";
+  }
+  if (query.data.wait === 0 && !submitted.replayed) {
     const job = acceptedJobView({
       id: submitted.jobId, createdAt: submitted.createdAt, services: services.map((s) => s.name), options,
       document: { id: submitted.documentId, filename: document.filename, mimeType: document.mimeType, sizeBytes: document.bytes.byteLength, sha256: document.sha256, pages: document.pages ?? null },
@@ -95,19 +105,35 @@ export async function processRequest(request: Request, principal: Principal): Pr
 }
 
 /**
- * Aborted when this web process is told to stop (SIGTERM, as a restart or a deploy does): a
- * request waiting for its job answers 202 with the Location at once, so the client can fetch
- * its job from the next process. Next.js finishes in-flight requests before it exits.
+ * `Idempotency-Key`: a client that lost its answer (a dropped connection, a gateway that died
+ * while it waited) sends the same request again with the same key and gets the same job instead
+ * of a second one. Keys are the caller's own (scoped by API key or user) and kept with the job.
  */
-function stopping(): AbortSignal {
-  const holder = globalThis as unknown as { __docgateStopping?: AbortController };
-  if (!holder.__docgateStopping) {
-    const controller = new AbortController();
-    holder.__docgateStopping = controller;
-    process.once("SIGTERM", () => controller.abort());
+function readIdempotencyKey(request: Request, principal: Principal): string | null {
+  const key = request.headers.get("idempotency-key");
+  if (key === null) return null;
+  if (!/^[\x21-\x7e]{1,200}$/.test(key)) {
+    throw new ApiError(400, "invalid_idempotency_key", "Idempotency-Key must be 1 to 200 printable ASCII characters without spaces.");
   }
-  return holder.__docgateStopping.signal;
+  return `${principal.kind}:${principal.id}:${key}`;
 }
+
+async function jobWithKeyExists(idempotencyKey: string): Promise<boolean> {
+  return (await serverContext().db.job.count({ where: { idempotencyKey } })) > 0;
+}
+
+/** A key names one request: the same key with another document, services or options is refused. */
+async function requireSameRequest(jobId: string, request: { sha256: string; services: string[] | null; options: JobOptions }) {
+  const job = await serverContext().db.job.findUniqueOrThrow({ where: { id: jobId }, select: { services: true, options: true, document: { select: { sha256: true } } } });
+  const same = job.document.sha256 === request.sha256
+    && (request.services === null || [...job.services].sort().join(",") === [...request.services].sort().join(","))
+    && JSON.stringify(sortKeys(job.options)) === JSON.stringify(sortKeys(request.options));
+  if (!same) {
+    throw new ApiError(422, "idempotency_key_reused", "This Idempotency-Key was already used for a different request (another document, services or options).");
+  }
+}
+
+const sortKeys = (value: unknown) => Object.fromEntries(Object.entries((value ?? {}) as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)));
 
 /** Plain text this small costs less to extract here than a worker's extra round trips; the workers do the rest, once. */
 const EXTRACT_AT_THE_DOOR_MAX_BYTES = 256 * 1024;

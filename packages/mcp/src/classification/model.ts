@@ -1,4 +1,4 @@
-import { DIMS, HASH_BITS, computeIdf, countFeatures, weightInPlace, type SparseVector } from "./features";
+import { LEGACY_FEATURES, computeIdf, countFeatures, featureDims, weightInPlace, type FeatureConfig, type SparseVector } from "./features";
 import { createRng, shuffleInPlace } from "./prng";
 import { countWords } from "../text";
 
@@ -6,7 +6,7 @@ import { countWords } from "../text";
  * Bump whenever features, weighting or training change: hosts cache trained artifacts by
  * corpus + this string, and a model trained under another version is retrained.
  */
-export const ALGORITHM_VERSION = "hash18-w12s-case-c345-tfidf-ovr-l2svm-dcd-bal-1";
+export const ALGORITHM_VERSION = "hash18-w12s-case-c345ws-tfidf-ovr-l2svm-dcd-bal-2";
 
 export type LabelledText = { text: string; label: string };
 export type TrainOptions = {
@@ -15,9 +15,29 @@ export type TrainOptions = {
   testFraction?: number;
   /** Maximum passes of dual coordinate descent per label. Default 30. */
   epochs?: number;
+  /** Stop when the projected-gradient spread of a pass falls under this. Default 0.1. */
+  tolerance?: number;
   /** SVM cost parameter C. Default 1. */
   c?: number;
+  /** Feature settings other than the default ones (experiments; the model records them). */
+  features?: Partial<FeatureConfig>;
+  /** Class-balanced costs in each one-vs-rest problem. Default true. */
+  balanced?: boolean;
+  /**
+   * Loss: squared hinge ("l2", LinearSVC's default), hinge ("l1") or logistic ("logistic",
+   * L2-regularised logistic regression). Default "l2".
+   */
+  loss?: "l1" | "l2" | "logistic";
 };
+
+/**
+ * Features of the current algorithm: those of version 1 (LEGACY_FEATURES) except that
+ * character n-grams are taken from whitespace-separated chunks ("$9.50", "free!!",
+ * "<http://…>"), as scikit-learn's char_wb analyser does, rather than from letter runs.
+ */
+export const DEFAULT_FEATURES: FeatureConfig = { ...LEGACY_FEATURES, charUnits: "whitespace" };
+const DEFAULT_BALANCED = true;
+const DEFAULT_LOSS = "l2";
 
 export type ModelMetrics = {
   accuracy: number;
@@ -31,6 +51,8 @@ export type ModelMetrics = {
 
 export type ClassifierModel = {
   algorithm: string;
+  /** How texts are turned into vectors for this model. */
+  features: FeatureConfig;
   labels: string[];
   /** Hash space size (2^hashBits). */
   dims: number;
@@ -70,7 +92,13 @@ export function trainClassifier(
   const seed = options.seed ?? 42;
   const testFraction = options.testFraction ?? 0.2;
   const epochs = options.epochs ?? 30;
+  const tolerance = options.tolerance ?? 0.1;
   const c = options.c ?? 1;
+  const features: FeatureConfig = { ...DEFAULT_FEATURES, ...options.features };
+  const balanced = options.balanced ?? DEFAULT_BALANCED;
+  const loss = options.loss ?? DEFAULT_LOSS;
+  const custom = JSON.stringify(features) !== JSON.stringify(DEFAULT_FEATURES) || balanced !== DEFAULT_BALANCED || loss !== DEFAULT_LOSS;
+  const dims = featureDims(features);
   if (!(testFraction > 0 && testFraction <= 0.5)) {
     throw new Error(`testFraction must be in (0, 0.5], got ${testFraction}.`);
   }
@@ -106,24 +134,25 @@ export function trainClassifier(
 
   const started = performance.now();
   const labelIndex = new Map(labels.map((l, i) => [l, i]));
-  const trainVecs = train.map((ex) => countFeatures(ex.text));
-  const idf = computeIdf(trainVecs);
-  for (const v of trainVecs) weightInPlace(v, idf);
+  const counted = train.map((ex) => countFeatures(ex.text, features));
+  const idf = computeIdf(counted, features);
+  const trainVecs = counted.map((v) => weightInPlace(v, idf, features));
   const y = Int32Array.from(train, (ex) => labelIndex.get(ex.label)!);
 
-  const weights = new Float32Array(labels.length * DIMS);
+  const weights = new Float32Array(labels.length * dims);
   const bias = new Float32Array(labels.length);
   for (let k = 0; k < labels.length; k++) {
-    const w = weights.subarray(k * DIMS, (k + 1) * DIMS);
-    bias[k] = trainBinarySvm(trainVecs, y, k, w, { c, epochs, rng });
+    const w = weights.subarray(k * dims, (k + 1) * dims);
+    bias[k] = trainBinarySvm(trainVecs, y, k, w, { c, epochs, rng, balanced, tolerance, loss });
   }
   const trainMs = Math.round(performance.now() - started);
 
   const model: ClassifierModel = {
-    algorithm: ALGORITHM_VERSION,
+    algorithm: custom ? `${ALGORITHM_VERSION}+custom` : ALGORITHM_VERSION,
+    features,
     labels,
-    dims: DIMS,
-    hashBits: HASH_BITS,
+    dims,
+    hashBits: features.hashBits,
     idf,
     weights,
     bias,
@@ -132,7 +161,7 @@ export function trainClassifier(
     trainSize: train.length,
   };
 
-  const testMargins = test.map((ex) => margins(model, weightInPlace(countFeatures(ex.text), idf)));
+  const testMargins = test.map((ex) => margins(model, weightInPlace(countFeatures(ex.text, features), idf, features)));
   model.temperature = fitTemperature(testMargins, test.map((ex) => labelIndex.get(ex.label)!));
   const predicted = testMargins.map((m) => argmax(m));
   const actual = test.map((ex) => labelIndex.get(ex.label)!);
@@ -171,7 +200,7 @@ function trainBinarySvm(
   y: Int32Array,
   positive: number,
   w: Float32Array,
-  opts: { c: number; epochs: number; rng: () => number },
+  opts: { c: number; epochs: number; rng: () => number; balanced: boolean; tolerance: number; loss: "l1" | "l2" | "logistic" },
 ): number {
   const n = xs.length;
   const alpha = new Float64Array(n);
@@ -179,22 +208,24 @@ function trainBinarySvm(
   let nPos = 0;
   for (let i = 0; i < n; i++) if (sign[i] === 1) nPos++;
   // Class-balanced costs: each side of the one-vs-rest problem weighs half.
-  const cPos = (opts.c * n) / (2 * Math.max(1, nPos));
-  const cNeg = (opts.c * n) / (2 * Math.max(1, n - nPos));
-  // L2 (squared hinge) loss: no upper box on alpha, a diagonal term 1 / (2 Cᵢ) instead.
+  const cPos = opts.balanced ? (opts.c * n) / (2 * Math.max(1, nPos)) : opts.c;
+  const cNeg = opts.balanced ? (opts.c * n) / (2 * Math.max(1, n - nPos)) : opts.c;
+  // L2 (squared hinge) loss: no upper box on alpha, a diagonal term 1 / (2 Cᵢ) instead;
+  // L1 (hinge) loss: alpha boxed in [0, Cᵢ], no diagonal term.
   const upper = new Float64Array(n);
   const dii = new Float64Array(n);
   const qii = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const ci = sign[i] === 1 ? cPos : cNeg;
-    upper[i] = Infinity;
-    dii[i] = 1 / (2 * ci);
+    upper[i] = opts.loss === "l1" ? ci : Infinity;
+    dii[i] = opts.loss === "l1" ? 0 : 1 / (2 * ci);
     let s = 1; // bias feature
     const v = xs[i]!.value;
     for (let j = 0; j < v.length; j++) s += v[j]! * v[j]!;
     qii[i] = s + dii[i]!;
   }
   let b = 0;
+  if (opts.loss === "logistic") return trainBinaryLogistic(xs, sign, w, qii, [cNeg, cPos], opts);
   const order = Array.from({ length: n }, (_, i) => i);
   for (let epoch = 0; epoch < opts.epochs; epoch++) {
     shuffleInPlace(order, opts.rng);
@@ -223,7 +254,72 @@ function trainBinarySvm(
         }
       }
     }
-    if (pgMax - pgMin < 0.1) break;
+    if (pgMax - pgMin < opts.tolerance) break;
+  }
+  return b;
+}
+
+/**
+ * L2-regularised logistic regression in the dual, one coordinate at a time (Yu, Huang and
+ * Lin 2011, LIBLINEAR's dual solver): each αᵢ ∈ (0, Cᵢ) solves
+ * Qᵢᵢ(u − αᵢ) + yᵢ w·xᵢ + ln(u / (Cᵢ − u)) = 0 by Newton steps kept inside the interval.
+ * `qii` holds ‖xᵢ‖² + 1 (bias) plus the squared-hinge diagonal, which is taken off here.
+ */
+function trainBinaryLogistic(
+  xs: SparseVector[],
+  sign: Int8Array,
+  w: Float32Array,
+  qii: Float64Array,
+  [cNeg, cPos]: [number, number],
+  opts: { epochs: number; rng: () => number; tolerance: number },
+): number {
+  const n = xs.length;
+  const alpha = new Float64Array(n);
+  const cost = Float64Array.from(sign, (v) => (v === 1 ? cPos : cNeg));
+  const q = Float64Array.from(qii, (v, i) => v - 1 / (2 * cost[i]!));
+  let b = 0;
+  for (let i = 0; i < n; i++) {
+    const a = Math.min(0.001 * cost[i]!, 1e-8);
+    alpha[i] = a;
+    const { index, value } = xs[i]!;
+    for (let j = 0; j < index.length; j++) w[index[j]!]! += sign[i]! * a * value[j]!;
+    b += sign[i]! * a;
+  }
+  const order = Array.from({ length: n }, (_, i) => i);
+  for (let epoch = 0; epoch < opts.epochs; epoch++) {
+    shuffleInPlace(order, opts.rng);
+    let worst = 0;
+    for (const i of order) {
+      const { index, value } = xs[i]!;
+      const yi = sign[i]!;
+      let dot = b;
+      for (let j = 0; j < index.length; j++) dot += w[index[j]!]! * value[j]!;
+      const a = alpha[i]!;
+      const C = cost[i]!;
+      const yd = yi * dot;
+      const grad = (u: number) => q[i]! * (u - a) + yd + Math.log(u / (C - u));
+      worst = Math.max(worst, Math.abs(grad(a)));
+      let u = a;
+      let lo = 0;
+      let hi = C;
+      for (let step = 0; step < 20; step++) {
+        const g = grad(u);
+        if (Math.abs(g) < 1e-8) break;
+        if (g > 0) hi = u;
+        else lo = u;
+        let next = u - g / (q[i]! + C / (u * (C - u)));
+        if (!(next > lo && next < hi)) next = (lo + hi) / 2; // Newton left the bracket: bisect
+        if (Math.abs(next - u) < 1e-12 * C) break;
+        u = next;
+      }
+      const d = (u - a) * yi;
+      if (d !== 0) {
+        alpha[i] = u;
+        for (let j = 0; j < index.length; j++) w[index[j]!]! += d * value[j]!;
+        b += d;
+      }
+    }
+    if (worst < opts.tolerance) break;
   }
   return b;
 }
@@ -321,27 +417,29 @@ export function predict(model: ClassifierModel, text: string, options: { explain
           : `The document has only ${nWords} word${nWords === 1 ? "" : "s"}; at least ${MIN_WORDS_TO_CLASSIFY} are needed to classify it.`,
     };
   }
-  if (model.dims !== DIMS || model.idf.length !== DIMS) {
-    throw new Error(`The model uses ${model.dims} feature buckets but this build hashes into ${DIMS}; retrain the model.`);
+  if (model.dims !== featureDims(model.features) || model.idf.length !== model.dims) {
+    throw new Error(`The model has ${model.idf.length} feature buckets but its feature settings make ${featureDims(model.features)}; retrain the model.`);
   }
   const terms = new Map<number, string>();
-  const x = weightInPlace(countFeatures(text, terms), model.idf);
+  const x = weightInPlace(countFeatures(text, model.features, terms), model.idf, model.features);
   const m = margins(model, x);
   const probs = softmax(m, model.temperature);
   const best = argmax(m);
   const scores = model.labels
     .map((label, i) => ({ label, score: r4(probs[i]!) }))
     .sort((a, b) => b.score - a.score || (a.label < b.label ? -1 : 1));
-  const explanation: { term: string; weight: number }[] = [];
+  // Terms a reader can recognise: punctuation and bare numbers (":", ">", "00" from mail header
+  // lines) carry weight but explain nothing. A term seen in several features counts once, at its best.
+  const byTerm = new Map<string, number>();
   const off = best * model.dims;
   for (let j = 0; j < x.index.length; j++) {
     const b = x.index[j]!;
     const term = terms.get(b);
-    if (term === undefined) continue;
+    if (term === undefined || !/\p{L}/u.test(term)) continue;
     const contribution = model.weights[off + b]! * x.value[j]!;
-    if (contribution > 0) explanation.push({ term, weight: contribution });
+    if (contribution > (byTerm.get(term) ?? 0)) byTerm.set(term, contribution);
   }
-  explanation.sort((a, b) => b.weight - a.weight);
+  const explanation = [...byTerm].map(([term, weight]) => ({ term, weight })).sort((a, b) => b.weight - a.weight);
   return {
     label: model.labels[best]!,
     confidence: r4(probs[best]!),

@@ -1,11 +1,16 @@
+import { LEGACY_FEATURES, featureDims, type FeatureConfig } from "./features";
 import type { ClassifierModel } from "./model";
 
 const MAGIC = [0x44, 0x47, 0x43, 0x4d]; // "DGCM"
 const FORMAT_VERSION = 1;
+/** Models of this algorithm were written before headers recorded their feature settings. */
+const LEGACY_ALGORITHM = "hash18-w12s-case-c345-tfidf-ovr-l2svm-dcd-bal-1";
 
 type Header = {
   formatVersion: number;
   algorithm: string;
+  /** Absent in models of LEGACY_ALGORITHM. */
+  features?: FeatureConfig;
   labels: string[];
   dims: number;
   hashBits: number;
@@ -22,6 +27,7 @@ export function serializeModel(model: ClassifierModel): Uint8Array {
   const header: Header = {
     formatVersion: FORMAT_VERSION,
     algorithm: model.algorithm,
+    features: model.features,
     labels: model.labels,
     dims: model.dims,
     hashBits: model.hashBits,
@@ -61,6 +67,13 @@ export function deserializeModel(bytes: Uint8Array): ClassifierModel {
   if (header.formatVersion !== FORMAT_VERSION) {
     throw new Error(`Unsupported classifier model format version ${header.formatVersion}.`);
   }
+  const features = header.features ?? (header.algorithm === LEGACY_ALGORITHM ? LEGACY_FEATURES : undefined);
+  if (!features) {
+    throw new Error(`Classifier model of algorithm "${header.algorithm}" does not say how it featurises text; retrain it.`);
+  }
+  if (featureDims(features) !== header.dims) {
+    throw new Error(`Classifier model header is inconsistent: ${header.dims} buckets for features that make ${featureDims(features)}.`);
+  }
   const k = header.labels.length;
   const dims = header.dims;
   const start = 8 + Math.ceil(jsonLen / 4) * 4;
@@ -71,6 +84,7 @@ export function deserializeModel(bytes: Uint8Array): ClassifierModel {
   new Uint8Array(floats.buffer).set(bytes.subarray(start, start + needed));
   return {
     algorithm: header.algorithm,
+    features,
     labels: header.labels,
     dims,
     hashBits: header.hashBits,

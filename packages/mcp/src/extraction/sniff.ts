@@ -1,5 +1,5 @@
 import { fileTypeFromBuffer } from "file-type";
-import { looksLikeEmail } from "./email";
+import { looksLikeLegacyEmail, looksLikeEmail } from "./email";
 import { looksLikeMarkdown } from "./markdown";
 import { SUPPORTED_TYPES, type SupportedMimeType } from "./types";
 
@@ -14,6 +14,8 @@ const SNIFF_BYTES = 64 * 1024;
  * Binary formats by magic numbers (file-type; a DOCX is recognised inside its zip), then
  * text: decodable text without NUL bytes is an e-mail when it opens with mail headers, HTML
  * when it looks like HTML, Markdown when it shows Markdown constructs, else plain text.
+ * Bytes that are not UTF-8 text are still an e-mail when they open with mail headers: legacy
+ * mail carries undeclared 8-bit bytes (Latin-1, Big5, …) and ISO-2022-JP escapes.
  */
 export async function sniffType(bytes: Uint8Array): Promise<SniffResult> {
   if (bytes.length === 0) return { ok: false, reason: "empty" };
@@ -33,7 +35,10 @@ export async function sniffType(bytes: Uint8Array): Promise<SniffResult> {
     return { ok: false, reason: "unsupported", detected: detected.mime };
   }
   const head = decodeHead(bytes);
-  if (head === null) return { ok: false, reason: "unsupported", detected: "application/octet-stream" };
+  if (head === null) {
+    if (looksLikeLegacyEmail(bytes.subarray(0, SNIFF_BYTES))) return { ok: true, mimeType: SUPPORTED_TYPES.email };
+    return { ok: false, reason: "unsupported", detected: "application/octet-stream" };
+  }
   return { ok: true, mimeType: textKind(head) };
 }
 

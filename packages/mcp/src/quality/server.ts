@@ -27,8 +27,12 @@ export function createQualityServer(deps: QualityServerDeps): McpServer {
     const simhash = simhash64(doc.text);
     let nearDuplicate: { documentId: string; distance: number } | null = null;
     if (simhash && input.documentId !== undefined && deps.signatures) {
-      await deps.signatures.save(input.documentId, simhash);
-      nearDuplicate = await deps.signatures.findNear(input.documentId, simhash, NEAR_DUPLICATE_MAX_DISTANCE);
+      // Independent (the look-up leaves this document out): both at once.
+      const [, near] = await Promise.all([
+        deps.signatures.save(input.documentId, simhash),
+        deps.signatures.findNear(input.documentId, simhash, NEAR_DUPLICATE_MAX_DISTANCE),
+      ]);
+      nearDuplicate = near;
     }
     return assessQuality(doc, { profile, simhash, nearDuplicate });
   };

@@ -85,11 +85,14 @@ export const STOPWORDS = new Set(
 );
 
 /** Most frequent content words (lowercase, no stopwords, no pure numbers, length ≥ 3). */
+/** Numbers, dates and times ("2026", "000z", "2026-11-24t08") are entities, not keywords; "mp3" is a word. */
+const mostlyDigits = (w: string) => (w.match(/\d/g)?.length ?? 0) * 2 >= w.length;
+
 export function topKeywords(text: string, k = 10): { term: string; count: number }[] {
   const counts = new Map<string, number>();
   for (const raw of words(text)) {
     const w = raw.toLowerCase();
-    if (w.length < 3 || STOPWORDS.has(w) || /^\d+$/.test(w)) continue;
+    if (w.length < 3 || STOPWORDS.has(w) || mostlyDigits(w)) continue;
     counts.set(w, (counts.get(w) ?? 0) + 1);
   }
   return [...counts.entries()]

@@ -1,4 +1,5 @@
 import { getJobView, isDependencyUnavailable, submitJob, waitForJob, callServiceTool, ToolCallUnavailableError, type JobView } from "@docgate/orchestrator";
+import { stopping } from "../stopping";
 import { chooseServices } from "../services";
 import { requireKnownJobOptions } from "../job-options";
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
@@ -306,7 +307,9 @@ async function processDocument(principal: Principal, meta: RequestMeta, rawArgs:
     });
   }
   try {
-    const finished = await waitForJob(db, events, jobId, { timeoutMs: (args.wait ?? 30) * 1000, signal: call.signal });
+    // A restart (SIGTERM) ends the wait too: the answer then names the job to fetch from the next process.
+    const signal = AbortSignal.any([call.signal, stopping()]);
+    const finished = await waitForJob(db, events, jobId, { timeoutMs: (args.wait ?? 30) * 1000, signal });
     const view = await getJobView(db, jobId);
     if (!view) throw new Error("The job vanished after it was accepted.");
     if (finished) return jobResult(view);

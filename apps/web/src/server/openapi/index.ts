@@ -18,10 +18,18 @@ function buildDocument() {
     summary: "Process a document",
     description: "Accepts a document and runs the named services on it. Answers 200 with the finished job, or 202 with a Location when `wait` runs out first.",
     security: [{ apiKey: [] }],
-    request: { query: WaitQuerySchema, body: { content: { "multipart/form-data": { schema: ProcessFormSchema } } } },
+    request: {
+      query: WaitQuerySchema,
+      headers: z.object({
+        "idempotency-key": z.string().min(1).max(200).optional().meta({
+          description: "Makes a retry safe: the same key (per API key or user) answers with the job the first request made, whatever its state, with `Idempotent-Replayed: true`. The same key with another document, services or options is refused (422 `idempotency_key_reused`).",
+        }),
+      }),
+      body: { content: { "multipart/form-data": { schema: ProcessFormSchema } } },
+    },
     responses: {
-      200: { description: "The finished job", content: { "application/json": { schema: JobSchema } } },
-      202: { description: "Accepted; poll the Location", headers: { Location: { schema: { type: "string" } } }, content: { "application/json": { schema: JobSchema } } },
+      200: { description: "The finished job", headers: { "Idempotent-Replayed": { schema: { type: "string" }, description: "`true` when the job is an earlier request's (same Idempotency-Key)" } }, content: { "application/json": { schema: JobSchema } } },
+      202: { description: "Accepted; poll the Location", headers: { Location: { schema: { type: "string" } }, "Idempotent-Replayed": { schema: { type: "string" } } }, content: { "application/json": { schema: JobSchema } } },
       ...errors(400, 401, 403, 413, 415, 422, 503),
     },
   });

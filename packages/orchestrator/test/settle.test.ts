@@ -1,0 +1,133 @@
+// How jobs end without a parent queue job: the last task's result write closes the job (also
+// when two services finish at the same moment), and the reconciler ends what a lost task would
+// leave open. Real Postgres and Redis; no workers run, so queue entries stay where a test puts them.
+import { createHash, randomBytes } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { UnrecoverableError, Worker } from "bullmq";
+import { Redis } from "ioredis";
+import { Prisma, verifyAuditChain } from "@docgate/db";
+import { createTestDatabase, eventually, type TestDatabase } from "@docgate/db/testing";
+import { createOrchestratorContext, type OrchestratorContext } from "../src/context";
+import { reconcileJobs } from "../src/reconcile";
+import { settleTask } from "../src/aggregate";
+import { serviceQueueName, taskJobId } from "../src/queues";
+import { submitJob } from "../src/submit";
+
+const REDIS_URL = process.env.REDIS_URL || "redis://127.0.0.1:6379";
+const SERVICES = [{ name: "alpha", tool: "run" }, { name: "beta", tool: "run" }];
+
+let database: TestDatabase;
+let ctx: OrchestratorContext;
+let redis: Redis;
+const prefix = `dgtest-settle-${randomBytes(4).toString("hex")}`;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+  ctx = createOrchestratorContext({ db: database.db, redis, prefix });
+});
+
+afterAll(async () => {
+  await ctx.close();
+  const keys = await redis.keys(`${prefix}:*`);
+  if (keys.length) await redis.del(...keys);
+  redis.disconnect();
+  await database.drop();
+});
+
+async function submit(text: string) {
+  const bytes = new TextEncoder().encode(text);
+  return submitJob(ctx, {
+    document: { bytes, filename: "a.txt", mimeType: "text/plain", sha256: createHash("sha256").update(bytes).digest("hex") },
+    services: SERVICES,
+    options: {},
+    actor: { type: "system", id: "test" },
+  });
+}
+
+const succeeded = { status: "succeeded" as const, output: { ok: true }, cached: false, durationMs: 1 };
+
+describe("settleTask", () => {
+  it("closes each job exactly once when its two tasks finish at the same moment", async () => {
+    const jobs = await Promise.all(Array.from({ length: 20 }, (_, i) => submit(`same moment ${i}`)));
+    // Twenty intakes at once each appended their job.create row to one unbroken hash chain.
+    expect(await verifyAuditChain(database.db)).toMatchObject({ ok: true, firstBrokenId: null });
+    expect(await database.db.auditLog.count({ where: { action: "job.create" } })).toBe(20);
+    const subscriber = new Redis(REDIS_URL);
+    const finishedEvents: string[] = [];
+    subscriber.on("pmessage", (_p, _c, message: string) => {
+      const event = JSON.parse(message) as { type: string; jobId: string };
+      if (event.type === "job.finished") finishedEvents.push(event.jobId);
+    });
+    await subscriber.psubscribe(`${prefix}:events:job:*`);
+    try {
+      const settled = await Promise.all(jobs.flatMap((job) => SERVICES.map((s) => settleTask(ctx, job.jobId, job.taskIds[s.name]!, succeeded))));
+      expect(settled.every((s) => s.written)).toBe(true);
+      // Exactly one of each job's two writes saw the other final and closed it.
+      expect(settled.filter((s) => s.jobStatus === "succeeded")).toHaveLength(jobs.length);
+      const rows = await database.db.job.findMany({ where: { id: { in: jobs.map((j) => j.jobId) } } });
+      expect(rows.every((r) => r.status === "succeeded" && r.finishedAt)).toBe(true);
+      await eventually(async () => finishedEvents.length >= jobs.length, 5_000);
+      expect(new Set(finishedEvents).size).toBe(finishedEvents.length);
+    } finally {
+      subscriber.disconnect();
+    }
+  });
+
+  it("writes a result once: a repeated write neither changes the task nor reopens or recloses the job", async () => {
+    const job = await submit("written once");
+    await settleTask(ctx, job.jobId, job.taskIds.alpha!, succeeded);
+    expect((await database.db.job.findUniqueOrThrow({ where: { id: job.jobId } })).status).toBe("queued");
+    const last = await settleTask(ctx, job.jobId, job.taskIds.beta!, { status: "failed", error: { code: "tool_error", message: "no" }, durationMs: 2 });
+    expect(last).toEqual({ written: true, jobStatus: "partial" });
+    const again = await settleTask(ctx, job.jobId, job.taskIds.beta!, succeeded);
+    expect(again).toEqual({ written: false, jobStatus: null });
+    const beta = await database.db.jobTask.findUniqueOrThrow({ where: { id: job.taskIds.beta! } });
+    expect(beta).toMatchObject({ status: "failed", error: { code: "tool_error" } });
+  });
+});
+
+describe("reconcileJobs", () => {
+  it("fails as lost a task its queue gave up on, and enqueues again one whose entry Redis lost", async () => {
+    const gaveUp = await submit("the queue gave up on alpha");
+    await settleTask(ctx, gaveUp.jobId, gaveUp.taskIds.beta!, succeeded);
+
+    // A worker that starts the task (as runTask does) and then loses it for good, as BullMQ does
+    // with an entry that stalled too often.
+    const refuser = new Worker(serviceQueueName("alpha"), async (job) => {
+      await database.db.jobTask.update({ where: { id: (job.data as { taskId: string }).taskId }, data: { status: "running", startedAt: new Date(Date.now() - 5) } });
+      throw new UnrecoverableError("job stalled more than allowable limit");
+    }, { connection: new Redis(REDIS_URL, { maxRetriesPerRequest: null }), prefix });
+    try {
+      const alpha = ctx.queue(serviceQueueName("alpha"));
+      await eventually(async () => (await alpha.getJobState(taskJobId(gaveUp.taskIds.alpha!))) === "failed", 10_000);
+    } finally {
+      await refuser.close();
+    }
+    const wiped = await submit("redis lost beta");
+    const beta = ctx.queue(serviceQueueName("beta"));
+    await (await beta.getJob(taskJobId(wiped.taskIds.beta!)))!.remove();
+
+    const report = await reconcileJobs(ctx, { graceMs: 0 });
+    expect(report.failed).toContain(gaveUp.jobId);
+    expect(report.enqueued).toContain(wiped.jobId);
+
+    const lostTask = await database.db.jobTask.findUniqueOrThrow({ where: { id: gaveUp.taskIds.alpha! } });
+    expect(lostTask.status).toBe("failed");
+    expect(lostTask.error).toMatchObject({ code: "task_lost" });
+    expect((lostTask.error as { message: string }).message).toMatch(/stalled more than allowable limit/);
+    expect((await database.db.job.findUniqueOrThrow({ where: { id: gaveUp.jobId } })).status).toBe("partial");
+    // The lost entry is back, with its payload, waiting for a worker.
+    expect(await beta.getJobState(taskJobId(wiped.taskIds.beta!))).toBe("waiting");
+
+    // Retried after that (the task reset to queued, never started again) while the failed entry
+    // of its last run is still in Redis: that entry is no verdict on the new run. It is enqueued again.
+    await database.db.job.update({ where: { id: gaveUp.jobId }, data: { status: "queued", finishedAt: null } });
+    await database.db.jobTask.update({ where: { id: gaveUp.taskIds.alpha! }, data: { status: "queued", startedAt: null, finishedAt: null, error: Prisma.DbNull } });
+    const again = await reconcileJobs(ctx, { graceMs: 0 });
+    expect(again.failed).not.toContain(gaveUp.jobId);
+    expect(again.enqueued).toContain(gaveUp.jobId);
+    expect((await database.db.jobTask.findUniqueOrThrow({ where: { id: gaveUp.taskIds.alpha! } })).status).toBe("queued");
+    expect(await ctx.queue(serviceQueueName("alpha")).getJobState(taskJobId(gaveUp.taskIds.alpha!))).toBe("waiting");
+  });
+});
