@@ -54,11 +54,10 @@ const ENQUEUE_TIMEOUT_MS = 3_000;
  * Accepts a job: Postgres first, then the queue. If Redis is down the job stays `queued` with
  * no `enqueuedAt`, and the reconciler enqueues it later: nothing accepted is lost.
  *
- * One transaction of two statements: the document (upserted by sha256), the job and its tasks;
- * then the `job.create` audit row, whose hash Postgres finishes (SHA-256 over the same canonical
- * text `writeAudit` hashes) with the previous row's hash it reads under the audit lock
- * (docgate_append_audit, migration append_audit_function). The lock is held only for that insert
- * and the commit.
+ * One call to docgate_submit_job (migration submit_job_function): the document (kept by sha256),
+ * the job and its tasks, then the `job.create` audit row, whose hash Postgres finishes (SHA-256
+ * over the same canonical text `writeAudit` hashes) with the previous row's hash it reads under
+ * the audit lock (docgate_append_audit). The lock is held only for that insert and the commit.
  */
 export async function submitJob(ctx: OrchestratorContext, input: SubmitInput): Promise<SubmittedJob> {
   const inserted = (await insertJob(ctx.db, input)) ?? (await insertJob(ctx.db, input));
@@ -87,7 +86,7 @@ const DOCUMENT_ID_HOLE = "\u0000documentId\u0000";
 const PREV_HASH_HOLE = "\u0000prevHash\u0000";
 
 /**
- * Null when a concurrent writer inserted the same bytes between our look and our insert (retry
+ * Null when the document row with the same bytes vanished between our insert and our look (retry
  * once); "key_taken" when a job with the same idempotency key exists (nothing was written).
  */
 async function insertJob(db: Db, input: SubmitInput) {
@@ -109,55 +108,22 @@ async function insertJob(db: Db, input: SubmitInput) {
   }, [DOCUMENT_ID_HOLE, PREV_HASH_HOLE]);
 
   const key = input.idempotencyKey ?? null;
-  // Two statements in one transaction. The first writes the rows; its foreign-key checks (on the
-  // API key or user row) run at its end. Only then does the second take the audit lock inside
-  // docgate_append_audit, so a holder of that lock never waits on a row another audited writer
-  // holds (one statement did, and deadlocked against an API key roll).
-  const row = await fastSql(db).transaction(async (query) => {
-    const [written] = await query<{ documentId: string | null; jobId: string | null; keyTaken: boolean }>(sql`
-      WITH doc_in AS (
-        -- Not when the idempotency key is taken: a reused key must not leave a document behind.
-        INSERT INTO "Document" ("id", "sha256", "filename", "mimeType", "sizeBytes", "pages", "bytes", "text", "pageTexts", "metadata", "extractedAt", "createdAt")
-        SELECT ${uuidv7(now.getTime())}::text, ${document.sha256}::text, ${document.filename}::text, ${document.mimeType}::text,
-               ${document.bytes.byteLength}::int, ${pages}::int, ${document.bytes}::bytea, ${extracted?.text ?? null}::text,
-               ${extracted ? JSON.stringify(extracted.pageTexts) : null}::jsonb,
-               ${extracted ? JSON.stringify({ extraction: extracted.extraction }) : null}::jsonb, ${extracted ? ts(now) : null}::timestamp(3), ${ts(now)}
-        WHERE NOT EXISTS (SELECT 1 FROM "Job" WHERE "idempotencyKey" = ${key}::text)
-        ON CONFLICT ("sha256") DO NOTHING
-        RETURNING "id"
-      ), doc AS (
-        SELECT "id" FROM doc_in
-        UNION ALL
-        SELECT "id" FROM "Document" WHERE "sha256" = ${document.sha256} AND NOT EXISTS (SELECT 1 FROM doc_in)
-      ), job AS (
-        INSERT INTO "Job" ("id", "documentId", "filename", "services", "options", "apiKeyId", "userId", "createdAt", "idempotencyKey")
-        SELECT ${jobId}, doc."id", ${document.filename}, ${names}::text[], ${JSON.stringify(input.options)}::jsonb,
-               ${input.apiKeyId ?? null}, ${input.userId ?? null}, ${ts(now)}, ${key}
-        FROM doc
-        ON CONFLICT ("idempotencyKey") DO NOTHING
-        RETURNING "id"
-      ), tasks AS (
-        INSERT INTO "JobTask" ("id", "jobId", "service", "tool")
-        SELECT t.id, job."id", t.service, t.tool
-        FROM job, unnest(${names.map((n) => taskIds[n]!)}::text[], ${names}::text[], ${input.services.map((s) => s.tool)}::text[]) AS t(id, service, tool)
-        RETURNING "id"
-      )
-      SELECT (SELECT "id" FROM doc) AS "documentId", (SELECT "id" FROM job) AS "jobId", (SELECT count(*) FROM tasks)::int AS "tasks",
-             EXISTS (SELECT 1 FROM "Job" WHERE "idempotencyKey" = ${key}::text) AS "keyTaken"`);
-    if (written?.jobId) {
-      await query(sql`
-        SELECT docgate_append_audit(${AUDIT_LOCK}::bigint, ${ts(now)}, ${input.actor.type}::text, ${actorId}::text, 'job.create', ${jobId}::text,
-                 ${input.ip ?? null}::text, ${input.userAgent ?? null}::text,
-                 jsonb_build_object('documentId', ${written.documentId}::text) || ${JSON.stringify(metadata)}::jsonb,
-                 ${p0}::text || to_json(${written.documentId}::text)::text || ${p1}::text, ${p2}::text)`);
-    }
-    return written;
-  });
-  const documentId = row?.documentId ?? null;
-  if (row?.jobId && documentId) return { jobId, documentId, createdAt: now, taskIds };
-  // Our job was not written. With a key: another job holds it (seen by this statement, or the
-  // one our insert waited for). Otherwise a concurrent writer inserted the same bytes: retry once.
-  if (key && (row?.keyTaken || documentId)) return "key_taken" as const;
+  // One call, one round trip: docgate_submit_job (migration submit_job_function) writes the rows
+  // and then appends the audit row under the audit lock, in the call's own transaction.
+  const [row] = await fastSql(db).query<{ documentId: string | null; jobId: string | null; keyTaken: boolean }>(sql`
+    SELECT "documentId", "jobId", "keyTaken" FROM docgate_submit_job(
+      ${uuidv7(now.getTime())}::text, ${document.sha256}::text, ${document.filename}::text, ${document.mimeType}::text,
+      ${document.bytes.byteLength}::int, ${pages}::int, ${document.bytes}::bytea, ${extracted?.text ?? null}::text,
+      ${extracted ? JSON.stringify(extracted.pageTexts) : null}::jsonb,
+      ${extracted ? JSON.stringify({ extraction: extracted.extraction }) : null}::jsonb, ${extracted ? ts(now) : null}::timestamp(3),
+      ${ts(now)}, ${jobId}::text, ${names}::text[], ${names.map((n) => taskIds[n]!)}::text[], ${input.services.map((s) => s.tool)}::text[],
+      ${JSON.stringify(input.options)}::jsonb, ${input.apiKeyId ?? null}::text, ${input.userId ?? null}::text, ${key}::text,
+      ${AUDIT_LOCK}::bigint, ${input.actor.type}::text, ${actorId}::text, ${input.ip ?? null}::text, ${input.userAgent ?? null}::text,
+      ${JSON.stringify(metadata)}::jsonb, ${p0}::text, ${p1}::text, ${p2}::text)`);
+  if (row?.jobId && row.documentId) return { jobId, documentId: row.documentId, createdAt: now, taskIds };
+  // Our job was not written: another job holds the key, or the document row vanished between
+  // our insert and our look (retry once).
+  if (row?.keyTaken) return "key_taken" as const;
   return null;
 }
 
