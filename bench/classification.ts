@@ -167,7 +167,7 @@ lines.push(
   "# Classification benchmark",
   "",
   `Measured ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC on ${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}; one process, single-threaded.`,
-  `Model: \`${ALGORITHM_VERSION}\` (hashed TF-IDF word 1–2-grams + character 3–5-grams of whitespace-separated chunks, one-vs-rest L2-loss linear SVM).`,
+  `Model: \`${ALGORITHM_VERSION}\` (hashed TF-IDF word 1–2-grams + character 3–5-grams of whitespace-separated chunks, one-vs-rest L2-loss linear SVM; on two labels the features are scaled by naive-Bayes log-count ratios, NBSVM, C = 5).`,
   "Reproduce: `npm run bench:classification` (writes this file). Other work on the machine makes timings noisy; accuracy is deterministic per seed.",
   "",
   "## Held-out accuracy and macro-F1 (3 stratified 80/20 splits, seeds 1–3)",

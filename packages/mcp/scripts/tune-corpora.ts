@@ -12,6 +12,7 @@
 import { readFileSync, readdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
+import { readSpamAssassin } from "../src/classification/corpora-mail";
 import { DEFAULT_CORPORA, emailBody, trainClassifier, type ClassifierModel, type LabelledText, type TrainOptions } from "../src/classification";
 import { countFeatures, weightInPlace } from "../src/classification/features";
 
@@ -40,8 +41,27 @@ function spamBodies(): LabelledText[] {
   return out;
 }
 
+/**
+ * `spam-origin`: the product's text with a first line of synthetic tokens saying what
+ * extraction saw besides the text: an HTML part (structure not null), tables and lists in
+ * it, attachments left unread.
+ */
+async function spamWithOrigin(): Promise<LabelledText[]> {
+  return readSpamAssassin(emailBody, (ex) => {
+    const marks: string[] = [];
+    if (ex.structure) {
+      marks.push("zzhtmlpart");
+      if (ex.structure.tables.length) marks.push("zzhtmltables");
+      if (ex.structure.lists.length) marks.push("zzhtmllists");
+    }
+    if (ex.cuts?.some((c) => c.limit === "attachments")) marks.push("zzattachments");
+    if (!marks.length) marks.push("zzplainonly");
+    return `${marks.join(" ")}\n${ex.text}`;
+  });
+}
+
 for (const name of names) {
-  const examples = name === "spam-body" ? spamBodies() : await DEFAULT_CORPORA[name as keyof typeof DEFAULT_CORPORA].load();
+  const examples = name === "spam-body" ? spamBodies() : name === "spam-origin" ? await spamWithOrigin() : await DEFAULT_CORPORA[name as keyof typeof DEFAULT_CORPORA].load();
   for (const { name: setting, options } of settings) {
     const acc: number[] = [];
     let maxMs = 0;

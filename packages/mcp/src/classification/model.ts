@@ -6,7 +6,7 @@ import { countWords } from "../text";
  * Bump whenever features, weighting or training change: hosts cache trained artifacts by
  * corpus + this string, and a model trained under another version is retrained.
  */
-export const ALGORITHM_VERSION = "hash18-w12s-case-c345ws-tfidf-ovr-l2svm-dcd-bal-2";
+export const ALGORITHM_VERSION = "hash18-w12s-case-c345ws-tfidf-ovr-l2svm-dcd-bal-nbsvm2-3";
 
 export type LabelledText = { text: string; label: string };
 export type TrainOptions = {
@@ -17,7 +17,7 @@ export type TrainOptions = {
   epochs?: number;
   /** Stop when the projected-gradient spread of a pass falls under this. Default 0.1. */
   tolerance?: number;
-  /** SVM cost parameter C. Default 1. */
+  /** SVM cost parameter C. Default 1, or 5 when the features are NB-scaled (`nb`). */
   c?: number;
   /** Feature settings other than the default ones (experiments; the model records them). */
   features?: Partial<FeatureConfig>;
@@ -28,7 +28,19 @@ export type TrainOptions = {
    * L2-regularised logistic regression). Default "l2".
    */
   loss?: "l1" | "l2" | "logistic";
+  /**
+   * NBSVM (Wang and Manning 2012): before training label k's one-vs-rest SVM, scale every
+   * feature by the naive-Bayes log-count ratio r = ln((p/‖p‖₁)/(q/‖q‖₁)) of that label
+   * (p, q = α + per-side feature sums, binary or of the weighted values), then interpolate
+   * the weights w' = (1 − β)·mean|w| + β·w over the buckets seen in training. r is folded
+   * into the stored weights, so classification costs the same. Default: α = 1, β = 1,
+   * binary counts for two labels (spam vs ham), none (a plain SVM) for more labels, where a
+   * label's ratio comes from a few dozen examples; `false` = never.
+   */
+  nb?: NbOptions | false;
 };
+
+export type NbOptions = { alpha?: number; beta?: number; counts?: "binary" | "weighted" };
 
 /**
  * Features of the current algorithm: those of version 1 (LEGACY_FEATURES) except that
@@ -38,6 +50,9 @@ export type TrainOptions = {
 export const DEFAULT_FEATURES: FeatureConfig = { ...LEGACY_FEATURES, charUnits: "whitespace" };
 const DEFAULT_BALANCED = true;
 const DEFAULT_LOSS = "l2";
+/** NBSVM settings used by default on two-label tasks (version 3), and C for them. */
+const DEFAULT_NB: Required<NbOptions> = { alpha: 1, beta: 1, counts: "binary" };
+const DEFAULT_NB_C = 5;
 
 export type ModelMetrics = {
   accuracy: number;
@@ -81,7 +96,8 @@ const MIN_EXAMPLES_PER_LABEL = 2;
 
 /**
  * Trains a one-vs-rest linear SVM (squared hinge loss, dual coordinate descent as in
- * LIBLINEAR, bias as an extra constant feature, class-balanced costs) on hashed TF-IDF features. Holds out a stratified,
+ * LIBLINEAR, bias as an extra constant feature, class-balanced costs) on hashed TF-IDF
+ * features, on two-label tasks scaled by naive-Bayes log-count ratios (NBSVM). Holds out a stratified,
  * seeded share of each label and reports metrics on it. The returned model is the one
  * trained on the training split (the metrics describe exactly the shipped model).
  */
@@ -93,11 +109,10 @@ export function trainClassifier(
   const testFraction = options.testFraction ?? 0.2;
   const epochs = options.epochs ?? 30;
   const tolerance = options.tolerance ?? 0.1;
-  const c = options.c ?? 1;
   const features: FeatureConfig = { ...DEFAULT_FEATURES, ...options.features };
   const balanced = options.balanced ?? DEFAULT_BALANCED;
   const loss = options.loss ?? DEFAULT_LOSS;
-  const custom = JSON.stringify(features) !== JSON.stringify(DEFAULT_FEATURES) || balanced !== DEFAULT_BALANCED || loss !== DEFAULT_LOSS;
+  const customBase = JSON.stringify(features) !== JSON.stringify(DEFAULT_FEATURES) || balanced !== DEFAULT_BALANCED || loss !== DEFAULT_LOSS;
   const dims = featureDims(features);
   if (!(testFraction > 0 && testFraction <= 0.5)) {
     throw new Error(`testFraction must be in (0, 0.5], got ${testFraction}.`);
@@ -113,6 +128,10 @@ export function trainClassifier(
   if (labels.length < 2) {
     throw new Error(`Training needs at least 2 labels; got ${labels.length} (${labels.join(", ") || "none"}).`);
   }
+  const defaultNb = labels.length === 2 ? DEFAULT_NB : undefined;
+  const nb = options.nb === undefined ? defaultNb : options.nb === false ? undefined : { ...DEFAULT_NB, ...options.nb };
+  const custom = customBase || JSON.stringify(nb) !== JSON.stringify(defaultNb);
+  const c = options.c ?? (nb ? DEFAULT_NB_C : 1);
   const thin = labels.filter((l) => byLabel.get(l)!.length < MIN_EXAMPLES_PER_LABEL);
   if (thin.length) {
     throw new Error(
@@ -143,7 +162,22 @@ export function trainClassifier(
   const bias = new Float32Array(labels.length);
   for (let k = 0; k < labels.length; k++) {
     const w = weights.subarray(k * dims, (k + 1) * dims);
-    bias[k] = trainBinarySvm(trainVecs, y, k, w, { c, epochs, rng, balanced, tolerance, loss });
+    if (!nb) {
+      bias[k] = trainBinarySvm(trainVecs, y, k, w, { c, epochs, rng, balanced, tolerance, loss });
+      continue;
+    }
+    const r = nbRatio(trainVecs, y, k, dims, nb);
+    const scaled = trainVecs.map((v) => ({ index: v.index, value: v.value.map((x, j) => x * r[v.index[j]!]!), split: v.split }));
+    bias[k] = trainBinarySvm(scaled, y, k, w, { c, epochs, rng, balanced, tolerance, loss });
+    let sum = 0;
+    let seen = 0;
+    for (let j = 0; j < dims; j++) {
+      if (Number.isNaN(r[j])) continue;
+      sum += Math.abs(w[j]!);
+      seen++;
+    }
+    const mean = seen ? sum / seen : 0;
+    for (let j = 0; j < dims; j++) w[j] = Number.isNaN(r[j]) ? 0 : ((1 - nb.beta) * mean + nb.beta * w[j]!) * r[j]!;
   }
   const trainMs = Math.round(performance.now() - started);
 
@@ -257,6 +291,42 @@ function trainBinarySvm(
     if (pgMax - pgMin < opts.tolerance) break;
   }
   return b;
+}
+
+/**
+ * Naive-Bayes log-count ratio of label `positive` per bucket: ln((p/‖p‖₁)/(q/‖q‖₁)) with
+ * p = α + Σ over the label's examples, q = α + Σ over the others (of 1 per present bucket,
+ * or of the weighted values); ‖·‖₁ runs over the buckets seen in training. NaN marks a
+ * bucket no training example has.
+ */
+function nbRatio(
+  xs: SparseVector[],
+  y: Int32Array,
+  positive: number,
+  dims: number,
+  nb: { alpha: number; counts: "binary" | "weighted" },
+): Float64Array {
+  const p = new Float64Array(dims);
+  const q = new Float64Array(dims);
+  const seen = new Uint8Array(dims);
+  for (let i = 0; i < xs.length; i++) {
+    const { index, value } = xs[i]!;
+    const side = y[i] === positive ? p : q;
+    for (let j = 0; j < index.length; j++) {
+      side[index[j]!]! += nb.counts === "binary" ? 1 : value[j]!;
+      seen[index[j]!] = 1;
+    }
+  }
+  let pSum = 0;
+  let qSum = 0;
+  for (let j = 0; j < dims; j++) {
+    if (!seen[j]) continue;
+    pSum += p[j]! + nb.alpha;
+    qSum += q[j]! + nb.alpha;
+  }
+  const r = new Float64Array(dims);
+  for (let j = 0; j < dims; j++) r[j] = seen[j] ? Math.log(((p[j]! + nb.alpha) / pSum) / ((q[j]! + nb.alpha) / qSum)) : NaN;
+  return r;
 }
 
 /**
