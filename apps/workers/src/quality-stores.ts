@@ -21,26 +21,29 @@ export function createProfileSource(db: Db): ProfileSource {
 
 export function createSignatureStore(db: Db): SignatureStore {
   return {
-    async save(documentId, simhash) {
-      await fastSql(db).query(sql`UPDATE "Document" SET "simhash" = ${simhash} WHERE "id" = ${documentId} AND "simhash" IS DISTINCT FROM ${simhash}`);
-    },
-    async findNear(documentId, simhash, maxDistance) {
-      // Exact match first (indexed, any earlier document), else the nearest by Hamming distance
-      // among the most recent earlier documents; counted in Postgres, one statement.
+    async saveAndFindNear(documentId, simhash, maxDistance) {
+      // One statement: the save (its own CTE; the look-up leaves this document out anyway), the
+      // exact match (indexed, any earlier document), else the nearest by Hamming distance among
+      // the most recent earlier documents, read from "Document_recent_simhash_idx" alone
+      // (migration document_simhash_bits).
       const rows = await fastSql(db).query<{ id: string; distance: number }>(sql`
-        WITH self AS (
+        WITH saved AS (
+          UPDATE "Document" SET "simhash" = ${simhash} WHERE "id" = ${documentId} AND "simhash" IS DISTINCT FROM ${simhash}
+          RETURNING 1
+        ), self AS (
           SELECT "createdAt" FROM "Document" WHERE "id" = ${documentId}
         ), exact AS (
           SELECT d."id", 0 AS "distance" FROM "Document" d, self
           WHERE d."simhash" = ${simhash} AND d."id" <> ${documentId} AND d."createdAt" <= self."createdAt"
           ORDER BY d."createdAt" ASC LIMIT 1
         ), recent AS (
-          SELECT d."id", d."simhash", d."createdAt" FROM "Document" d, self
-          WHERE ${maxDistance} > 0 AND d."simhash" IS NOT NULL AND d."id" <> ${documentId} AND d."createdAt" <= self."createdAt"
+          SELECT d."id", d."simhashBits" AS "bits", d."createdAt" FROM "Document" d
+          WHERE ${maxDistance} > 0 AND d."simhashBits" IS NOT NULL AND d."id" <> ${documentId}
+            AND d."createdAt" <= (SELECT "createdAt" FROM self)
           ORDER BY d."createdAt" DESC LIMIT ${NEAR_DUPLICATE_WINDOW}
         ), near AS (
-          SELECT "id", bit_count(('x' || "simhash")::bit(64) # ('x' || ${simhash})::bit(64))::int AS "distance" FROM recent
-          ORDER BY "distance" ASC, "createdAt" DESC LIMIT 1
+          SELECT "id", bit_count(("bits" # ('x' || ${simhash}::text)::bit(64)::bigint)::bit(64))::int AS "distance", "createdAt" FROM recent
+          ORDER BY 2 ASC, "createdAt" DESC LIMIT 1
         )
         SELECT "id", "distance" FROM exact
         UNION ALL

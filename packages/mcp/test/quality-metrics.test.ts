@@ -160,10 +160,11 @@ describe("near duplicates", () => {
     const texts: Record<string, string> = { first: PROSE, second: `${PROSE}` };
     const stored = new Map<string, string>();
     const signatures: SignatureStore = {
-      async save(id, h) { stored.set(id, h); },
-      async findNear(id, h, max) {
-        for (const [other, sig] of stored) if (other !== id && hammingDistance(sig, h) <= max) return { documentId: other, distance: hammingDistance(sig, h) };
-        return null;
+      async saveAndFindNear(id, h, max) {
+        let near: { documentId: string; distance: number } | null = null;
+        for (const [other, sig] of stored) if (other !== id && hammingDistance(sig, h) <= max) near ??= { documentId: other, distance: hammingDistance(sig, h) };
+        stored.set(id, h);
+        return near;
       },
     };
     const profile: QualityProfile = { name: "english", version: 2, rules: { allowedLanguages: ["eng"], minWords: 10 } };

@@ -64,8 +64,9 @@ export const builtinProfileSource: ProfileSource = {
 
 /** Host-provided store of document signatures for near-duplicate detection. */
 export type SignatureStore = {
-  /** Records the simhash of a stored document. */
-  save(documentId: string, simhash: string): Promise<void>;
-  /** The closest earlier document within `maxDistance` bits, other than `documentId`. */
-  findNear(documentId: string, simhash: string, maxDistance: number): Promise<{ documentId: string; distance: number } | null>;
+  /**
+   * Records the simhash of a stored document and returns the closest earlier document within
+   * `maxDistance` bits, other than `documentId` (one call: it runs on every quality task).
+   */
+  saveAndFindNear(documentId: string, simhash: string, maxDistance: number): Promise<{ documentId: string; distance: number } | null>;
 };

@@ -27,12 +27,7 @@ export function createQualityServer(deps: QualityServerDeps): McpServer {
     const simhash = simhash64(doc.text);
     let nearDuplicate: { documentId: string; distance: number } | null = null;
     if (simhash && input.documentId !== undefined && deps.signatures) {
-      // Independent (the look-up leaves this document out): both at once.
-      const [, near] = await Promise.all([
-        deps.signatures.save(input.documentId, simhash),
-        deps.signatures.findNear(input.documentId, simhash, NEAR_DUPLICATE_MAX_DISTANCE),
-      ]);
-      nearDuplicate = near;
+      nearDuplicate = await deps.signatures.saveAndFindNear(input.documentId, simhash, NEAR_DUPLICATE_MAX_DISTANCE);
     }
     return assessQuality(doc, { profile, simhash, nearDuplicate });
   };
