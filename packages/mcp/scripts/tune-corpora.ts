@@ -4,7 +4,10 @@
  *   SEEDS=4,5,6 npx tsx packages/mcp/scripts/tune-corpora.ts spam 'c2={"c":2}'
  * e.g. 'ws={"features":{"charUnits":"whitespace"}};unbal={"balanced":false};c2={"c":2}'.
  * Corpus `spam-body` is SpamAssassin as version 1 read it (message bodies with MIME part
- * headers and markup, no From/Subject). Each split's test part is never trained on; choose
+ * headers and markup, no From/Subject); `spam-origin` is the product's text with a first line
+ * of tokens for what extraction saw besides it (see spamWithOrigin). NBSVM settings:
+ * 'nb={"nb":{"alpha":1,"beta":1,"counts":"binary"},"c":5}', plain SVM: '{"nb":false,"c":1}'.
+ * Each split's test part is never trained on; choose
  * settings on other seeds (e.g. 4–13) and report seeds 1–3, which the benchmark uses.
  * A setting that is a JSON array of options is an ensemble: one model per entry, trained on
  * the same split, whose held-out margins are summed ('ens=[{"features":{"charMax":0}},…]').
