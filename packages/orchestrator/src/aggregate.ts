@@ -41,7 +41,8 @@ const VERDICT = sql`
   FROM settled`;
 
 export type TaskFinal =
-  | { status: "succeeded"; output: unknown; cached: boolean; durationMs: number }
+  /** The output as JSON text: serialized once, it is also the cache entry (or was read from it). */
+  | { status: "succeeded"; outputJson: string; cached: boolean; durationMs: number }
   | { status: "failed"; error: { code: string; message: string }; durationMs: number | null };
 
 /**
@@ -49,20 +50,22 @@ export type TaskFinal =
  * never overwrites it) and, when that was the job's last unfinished task, closes the job by
  * aggregateStatus's rule. One round trip: docgate_settle_task (migration settle_task_function)
  * takes the job lock, then writes and closes in one statement that sees the other writers' work.
- * `written` is false when the task was already final (or gone).
+ * `written` is false when the task was already final (or gone). It publishes `job.finished` when
+ * it closed the job, unless the caller sends its events itself (`publish: false`).
  */
 export async function settleTask(
   ctx: OrchestratorContext,
   jobId: string,
   taskId: string,
   result: TaskFinal,
+  options: { publish?: boolean } = {},
 ): Promise<{ written: boolean; jobStatus: JobStatus | null }> {
   const [row] = await fastSql(ctx.db).query<{ written: number; closed: JobStatus | null }>(sql`
     SELECT "written", "closed" FROM docgate_settle_task(${JOB_LOCK_CLASS}, ${jobId}, ${taskId}, ${result.status},
-      ${result.status === "succeeded" ? JSON.stringify(result.output) : null}::jsonb, ${result.status === "succeeded" && result.cached},
+      ${result.status === "succeeded" ? result.outputJson : null}::jsonb, ${result.status === "succeeded" && result.cached},
       ${result.status === "failed" ? JSON.stringify(result.error) : null}::jsonb, ${result.durationMs},
       (${new Date().toISOString()}::timestamptz AT TIME ZONE 'UTC'))`);
-  if (row?.closed) await publishJobEvent(ctx.redis, ctx.prefix, { type: "job.finished", jobId, status: row.closed });
+  if (row?.closed && options.publish !== false) await publishJobEvent(ctx.redis, ctx.prefix, { type: "job.finished", jobId, status: row.closed });
   return { written: (row?.written ?? 0) > 0, jobStatus: row?.closed ?? null };
 }
 

@@ -1,5 +1,5 @@
 import { EventEmitter } from "node:events";
-import type { Redis } from "ioredis";
+import type { ChainableCommander, Redis } from "ioredis";
 
 export type JobEvent =
   | { type: "task.running"; jobId: string; service: string; attempt: number }
@@ -13,6 +13,27 @@ export const jobChannel = (prefix: string, jobId: string) => `${prefix}:events:j
 export async function publishJobEvent(redis: Redis, prefix: string, event: JobEvent): Promise<void> {
   try {
     await redis.publish(jobChannel(prefix, event.jobId), JSON.stringify(event));
+  } catch {
+    // Redis down: clients poll Postgres instead.
+  }
+}
+
+/**
+ * Several events, and any commands `alongside` adds, in one round trip (a pipeline): what a task
+ * sends when it ends. Best effort, like publishJobEvent.
+ */
+export async function publishJobEvents(
+  redis: Redis,
+  prefix: string,
+  events: JobEvent[],
+  alongside?: (pipeline: ChainableCommander) => void,
+): Promise<void> {
+  if (!events.length && !alongside) return;
+  try {
+    const pipeline = redis.pipeline();
+    alongside?.(pipeline);
+    for (const event of events) pipeline.publish(jobChannel(prefix, event.jobId), JSON.stringify(event));
+    await pipeline.exec();
   } catch {
     // Redis down: clients poll Postgres instead.
   }

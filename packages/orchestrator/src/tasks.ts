@@ -1,7 +1,7 @@
 import { Prisma, fastSql, sql } from "@docgate/db";
 import type { OrchestratorContext } from "./context";
 import { settleTask, type TaskFinal } from "./aggregate";
-import { publishJobEvent } from "./events";
+import { publishJobEvent, publishJobEvents, type JobEvent } from "./events";
 import type { TaskPayload } from "./queues";
 
 /** How a worker serves one task: where its cache entry lives, and the MCP call itself. */
@@ -47,20 +47,15 @@ export async function runTask(
   const started = performance.now();
   try {
     const key = await handler.cacheKey(payload);
-    const hit = key ? await readCache(ctx, key) : undefined;
-    let output: unknown;
-    if (hit !== undefined) {
-      output = hit;
-    } else {
-      output = await callWithTimeout(handler, payload, attempt.timeoutMs);
-      if (key) await writeCache(ctx, key, output);
-    }
+    const hit = key ? await readCache(ctx, key) : null;
+    // Serialized once: the same text is the cache entry and the result written to Postgres.
+    const outputJson = hit ?? JSON.stringify(await callWithTimeout(handler, payload, attempt.timeoutMs));
     await finish(ctx, payload, {
       status: "succeeded",
-      output: output as Prisma.InputJsonValue,
-      cached: hit !== undefined,
+      outputJson,
+      cached: hit !== null,
       durationMs: Math.round(performance.now() - started),
-    });
+    }, key && hit === null ? { key, value: outputJson } : undefined);
     return { kind: "done", status: "succeeded" };
   } catch (thrown) {
     const error = toTaskError(thrown);
@@ -103,16 +98,21 @@ async function startTask(ctx: OrchestratorContext, payload: TaskPayload, attempt
 
 type TaskRef = Pick<TaskPayload, "jobId" | "taskId" | "service">;
 
-async function finish(ctx: OrchestratorContext, payload: TaskRef, result: TaskFinal) {
-  const { written } = await settleTask(ctx, payload.jobId, payload.taskId, result);
-  if (!written) return;
-  await publishJobEvent(ctx.redis, ctx.prefix, {
-    type: "task.finished",
-    jobId: payload.jobId,
-    service: payload.service,
-    status: result.status,
-    cached: result.status === "succeeded" && result.cached,
-  });
+/**
+ * Writes the result (settleTask), then sends in one Redis round trip what follows from it: the
+ * cache entry (a cache is an optimisation: written after the result, lost if Redis is down), the
+ * task's event and, when this result closed the job, the job's.
+ */
+async function finish(ctx: OrchestratorContext, payload: TaskRef, result: TaskFinal, cache?: { key: string; value: string }) {
+  const { written, jobStatus } = await settleTask(ctx, payload.jobId, payload.taskId, result, { publish: false });
+  const events: JobEvent[] = [];
+  if (written) {
+    events.push({ type: "task.finished", jobId: payload.jobId, service: payload.service, status: result.status, cached: result.status === "succeeded" && result.cached });
+  }
+  if (jobStatus) events.push({ type: "job.finished", jobId: payload.jobId, status: jobStatus });
+  await publishJobEvents(ctx.redis, ctx.prefix, events, cache && ((pipeline) => {
+    pipeline.set(cacheRedisKey(ctx.prefix, cache.key), cache.value, "EX", CACHE_TTL_SECONDS);
+  }));
 }
 
 /**
@@ -143,20 +143,12 @@ async function callWithTimeout(handler: TaskHandler, payload: TaskPayload, timeo
   }
 }
 
-async function readCache(ctx: OrchestratorContext, key: string): Promise<unknown> {
+/** The cached output as stored (JSON text), or null. */
+async function readCache(ctx: OrchestratorContext, key: string): Promise<string | null> {
   try {
-    const raw = await ctx.redis.get(cacheRedisKey(ctx.prefix, key));
-    return raw === null ? undefined : JSON.parse(raw);
+    return await ctx.redis.get(cacheRedisKey(ctx.prefix, key));
   } catch {
-    return undefined; // A cache that cannot answer is a miss.
-  }
-}
-
-async function writeCache(ctx: OrchestratorContext, key: string, output: unknown) {
-  try {
-    await ctx.redis.set(cacheRedisKey(ctx.prefix, key), JSON.stringify(output), "EX", CACHE_TTL_SECONDS);
-  } catch {
-    // The result is in Postgres; a cache write is an optimisation.
+    return null; // A cache that cannot answer is a miss.
   }
 }
 

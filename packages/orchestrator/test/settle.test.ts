@@ -45,7 +45,7 @@ async function submit(text: string) {
   });
 }
 
-const succeeded = { status: "succeeded" as const, output: { ok: true }, cached: false, durationMs: 1 };
+const succeeded = { status: "succeeded" as const, outputJson: JSON.stringify({ ok: true }), cached: false, durationMs: 1 };
 
 describe("settleTask", () => {
   it("closes each job exactly once when its two tasks finish at the same moment", async () => {
