@@ -33,26 +33,36 @@ export async function waitForJobView(
   return result ? { view: result.value, finished: result.final } : null;
 }
 
-/** Looks until the job is final, the deadline passes or the caller goes away; null when it does not exist. */
-async function watchJob<T>(
+/**
+ * Looks until the job is final, the deadline passes or the caller goes away; null when it does
+ * not exist. A `job.finished` event wakes it early; otherwise it looks again every `pollMs`.
+ */
+export async function watchJob<T>(
   hub: JobEventHub | null,
   jobId: string,
   options: WaitOptions,
   look: () => Promise<{ final: boolean; value: T } | null>,
 ): Promise<{ final: boolean; value: T } | null> {
   const deadline = Date.now() + options.timeoutMs;
+  // An event can arrive while a look is in flight: it is remembered, so the next wait does not
+  // sleep through it (it used to: such answers came a whole poll interval late).
+  let finishedEvent = false;
   let wake: () => void = () => {};
   const unsubscribe = hub
     ? await hub.subscribe(jobId, (event) => {
-        if (event.type === "job.finished") wake();
+        if (event.type !== "job.finished") return;
+        finishedEvent = true;
+        wake();
       })
     : () => {};
   try {
     for (;;) {
+      finishedEvent = false;
       const seen = await look();
       if (!seen || seen.final) return seen;
       const left = deadline - Date.now();
       if (left <= 0 || options.signal?.aborted) return seen;
+      if (finishedEvent) continue;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, Math.min(left, options.pollMs ?? 1_000));
         wake = () => {

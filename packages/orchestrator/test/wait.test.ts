@@ -1,0 +1,54 @@
+// A synchronous request waits for its job on Redis events, with a slow Postgres poll as the
+// fallback. Real Redis; the look at the job is the test's own, so the event can be made to
+// arrive exactly while a look is in flight.
+import { randomBytes } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Redis } from "ioredis";
+import { JobEventHub, publishJobEvent } from "../src/events";
+import { watchJob } from "../src/wait";
+
+const REDIS_URL = process.env.REDIS_URL || "redis://127.0.0.1:6379";
+const prefix = `dgtest-wait-${randomBytes(4).toString("hex")}`;
+let publisher: Redis;
+let hub: JobEventHub;
+
+beforeAll(() => {
+  publisher = new Redis(REDIS_URL);
+  hub = new JobEventHub(new Redis(REDIS_URL), prefix);
+});
+
+afterAll(async () => {
+  await hub.close();
+  publisher.disconnect();
+});
+
+describe("watchJob", () => {
+  it("does not sleep through a job.finished that arrives while it is looking", async () => {
+    const jobId = `job-${randomBytes(4).toString("hex")}`;
+    // A second listener tells the test when the hub has delivered the event.
+    let delivered!: () => void;
+    const deliveredOnce = new Promise<void>((resolve) => (delivered = resolve));
+    const stop = await hub.subscribe(jobId, () => delivered());
+    let looks = 0;
+    try {
+      // The poll interval is far beyond the test's timeout: only the event can end this wait.
+      const result = await watchJob(hub, jobId, { timeoutMs: 600_000, pollMs: 600_000 }, async () => {
+        looks++;
+        if (looks > 1) return { final: true, value: "done" };
+        // The job closes while this look's (stale) read is in flight.
+        await publishJobEvent(publisher, prefix, { type: "job.finished", jobId, status: "succeeded" });
+        await deliveredOnce;
+        return { final: false, value: "running" };
+      });
+      expect(result).toEqual({ final: true, value: "done" });
+      expect(looks).toBe(2);
+    } finally {
+      stop();
+    }
+  }, 10_000);
+
+  it("answers from the first look when the job is already final, and null for no job", async () => {
+    expect(await watchJob(hub, "x", { timeoutMs: 1_000 }, async () => ({ final: true, value: 1 }))).toEqual({ final: true, value: 1 });
+    expect(await watchJob(hub, "y", { timeoutMs: 1_000 }, async () => null)).toBeNull();
+  });
+});
