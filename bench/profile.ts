@@ -5,7 +5,7 @@
 import { execSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createApiKey, createDb } from "@docgate/db";
-import { makeDoc } from "./corpus";
+import { MIXED_KINDS, makeDoc } from "./corpus";
 import { startStack } from "../scripts/stack.mjs";
 
 const N = Number(process.argv[2] ?? 300);
@@ -13,6 +13,8 @@ const CONCURRENCY = Number(process.argv[3] ?? 32);
 const BOUNDARY = "----docgate-profile";
 // BENCH_WAIT=30: synchronous requests (the answer waits for the job), to see where a request's time goes.
 const WAIT_SECONDS = Number(process.env.BENCH_WAIT ?? 0);
+// BENCH_KINDS=mixed: the benchmark's mixed corpus (1 KB, 10 KB, HTML, DOCX, 10-page PDF) in turn.
+const KINDS = process.env.BENCH_KINDS === "mixed" ? MIXED_KINDS : (["text1k"] as const);
 const timings: { jobId: string; sentAt: number; answeredAt: number }[] = [];
 
 /** CPU seconds used so far by a process and its descendants, by command (robust to other load on the machine). */
@@ -125,9 +127,9 @@ try {
   const t0 = performance.now();
   await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
     while (sent < N) {
-      const doc = makeDoc("text1k", `profile-${sent++}`);
+      const doc = makeDoc(KINDS[sent % KINDS.length]!, `profile-${sent++}`);
       const body = Buffer.concat([
-        Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="document"; filename="${doc.filename}"\r\nContent-Type: text/plain\r\n\r\n`),
+        Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="document"; filename="${doc.filename}"\r\nContent-Type: ${doc.mimeType}\r\n\r\n`),
         Buffer.from(doc.bytes),
         Buffer.from(`\r\n--${BOUNDARY}--\r\n`),
       ]);

@@ -1,6 +1,7 @@
 import { fastSql, sql, type Db, type Prisma } from "@docgate/db";
 import { UnreadableDocumentError, extractText, fromStoredExtraction, toStoredExtraction, type StoredExtraction, type SupportedMimeType } from "@docgate/mcp/extraction";
 import type { DocumentSource, DocumentText } from "@docgate/mcp";
+import { memoInTask } from "./task-scope";
 
 /**
  * Documents for the MCP servers, from Postgres. Text is extracted once per document and
@@ -8,16 +9,19 @@ import type { DocumentSource, DocumentText } from "@docgate/mcp";
  */
 export function createDocumentSource(db: Db): DocumentSource {
   return {
-    async getText(documentId: string): Promise<DocumentText> {
-      // Every task reads it: straight SQL (fast-sql.ts).
-      const [doc] = await fastSql(db).query<{ id: string; mimeType: string; text: string | null; pageTexts: Prisma.JsonValue; metadata: Prisma.JsonValue; extractionError: string | null }>(sql`
-        SELECT "id", "mimeType", "text", "pageTexts", "metadata", "extractionError" FROM "Document" WHERE "id" = ${documentId}`);
-      if (!doc) throw new UnreadableDocumentError(`Document ${documentId} does not exist.`);
-      if (doc.extractionError) throw new UnreadableDocumentError(doc.extractionError);
-      if (doc.text !== null) return storedText(doc.id, doc.mimeType as SupportedMimeType, doc);
-      return extractAndStore(db, doc.id, doc.mimeType as SupportedMimeType);
-    },
+    // Read once per task: the prefetch at its start and the tool's own read share it.
+    getText: (documentId: string) => memoInTask(`document:${documentId}`, () => readText(db, documentId)),
   };
+}
+
+async function readText(db: Db, documentId: string): Promise<DocumentText> {
+  // Every task reads it: straight SQL (fast-sql.ts).
+  const [doc] = await fastSql(db).query<{ id: string; mimeType: string; text: string | null; pageTexts: Prisma.JsonValue; metadata: Prisma.JsonValue; extractionError: string | null }>(sql`
+    SELECT "id", "mimeType", "text", "pageTexts", "metadata", "extractionError" FROM "Document" WHERE "id" = ${documentId}`);
+  if (!doc) throw new UnreadableDocumentError(`Document ${documentId} does not exist.`);
+  if (doc.extractionError) throw new UnreadableDocumentError(doc.extractionError);
+  if (doc.text !== null) return storedText(doc.id, doc.mimeType as SupportedMimeType, doc);
+  return extractAndStore(db, doc.id, doc.mimeType as SupportedMimeType);
 }
 
 function storedText(
@@ -38,43 +42,40 @@ function storedText(
 
 // Two-key advisory locks live apart from the single-key audit lock.
 const EXTRACTION_LOCK_CLASS = 0x65787472; // "extr"
-const EXTRACTION_TIMEOUT_MS = 10 * 60_000;
 
 /**
  * Extracts a document's text once, however many services ask at the same moment: the first
  * takes a per-document lock and extracts; the others wait on it and read what it stored.
+ * Straight SQL like the reads above: Prisma's interactive transaction cost ~2 ms of CPU each,
+ * and every document that is not plain text goes through here once per service.
  */
 async function extractAndStore(db: Db, documentId: string, mimeType: SupportedMimeType): Promise<DocumentText> {
-  const outcome = await db.$transaction(async (tx) => {
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(${EXTRACTION_LOCK_CLASS}::int, hashtext(${documentId}))`;
-    const row = await tx.document.findUniqueOrThrow({
-      where: { id: documentId },
-      select: { bytes: true, pages: true, text: true, pageTexts: true, metadata: true, extractionError: true },
-    });
+  const outcome = await fastSql(db).transaction(async (query): Promise<{ error: string } | { text: DocumentText }> => {
+    await query(sql`SELECT pg_advisory_xact_lock(${EXTRACTION_LOCK_CLASS}::int, hashtext(${documentId}))`);
+    const [row] = await query<{ bytes: Uint8Array; pages: number | null; text: string | null; pageTexts: Prisma.JsonValue; metadata: Prisma.JsonValue; extractionError: string | null }>(sql`
+      SELECT "bytes", "pages", "text", "pageTexts", "metadata", "extractionError" FROM "Document" WHERE "id" = ${documentId}`);
+    if (!row) return { error: `Document ${documentId} does not exist.` };
     if (row.extractionError) return { error: row.extractionError };
     if (row.text !== null) return { text: storedText(documentId, mimeType, row) };
     try {
       const extracted = await extractText(row.bytes, mimeType);
-      await tx.document.update({
-        where: { id: documentId },
-        data: {
-          // Postgres text cannot hold NUL; nothing downstream needs it.
-          text: extracted.text.replaceAll("\u0000", ""),
-          pageTexts: extracted.pages.map((p) => p.replaceAll("\u0000", "")),
-          // The page count from the gateway's inspection is the real one; extraction may stop early.
-          ...(row.pages === null ? { pages: extracted.pages.length } : {}),
-          metadata: { extraction: toStoredExtraction(extracted) } as unknown as Prisma.InputJsonObject,
-          extractedAt: new Date(),
-        },
-      });
+      // Postgres text cannot hold NUL; nothing downstream needs it. The page count from the
+      // gateway's inspection is the real one (extraction may stop early), so it is kept.
+      await query(sql`
+        UPDATE "Document" SET "text" = ${extracted.text.replaceAll("\u0000", "")},
+          "pageTexts" = ${JSON.stringify(extracted.pages.map((p) => p.replaceAll("\u0000", "")))}::jsonb,
+          "pages" = COALESCE("pages", ${extracted.pages.length}::int),
+          "metadata" = ${JSON.stringify({ extraction: toStoredExtraction(extracted) })}::jsonb,
+          "extractedAt" = (${new Date().toISOString()}::timestamptz AT TIME ZONE 'UTC')
+        WHERE "id" = ${documentId}`);
       return { text: { ...extracted, documentId } };
     } catch (error) {
       if (!(error instanceof UnreadableDocumentError)) throw error;
       // Stored (the transaction commits), so the other services fail the same way without trying again.
-      await tx.document.update({ where: { id: documentId }, data: { extractionError: error.message } });
+      await query(sql`UPDATE "Document" SET "extractionError" = ${error.message} WHERE "id" = ${documentId}`);
       return { error: error.message };
     }
-  }, { timeout: EXTRACTION_TIMEOUT_MS, maxWait: 30_000 });
-  if (outcome.error !== undefined) throw new UnreadableDocumentError(outcome.error);
-  return outcome.text!;
+  });
+  if ("error" in outcome) throw new UnreadableDocumentError(outcome.error);
+  return outcome.text;
 }

@@ -9,6 +9,8 @@ export type TaskHandler = {
   /** Null disables caching for this payload. Includes everything that changes the answer. */
   cacheKey(payload: TaskPayload): Promise<string | null>;
   call(payload: TaskPayload, signal: AbortSignal): Promise<unknown>;
+  /** Starts reads the call will need (not awaited), so they overlap the cache look-up. */
+  prefetch?(payload: TaskPayload): void;
 };
 
 /** An error that no retry can fix (an unreadable document, bad arguments). */
@@ -43,6 +45,7 @@ export async function runTask(
   if (start !== "running") return { kind: "done", status: start };
   // Not awaited: it never fails, and the connection keeps it ahead of this task's later events.
   void publishJobEvent(ctx.redis, ctx.prefix, { type: "task.running", jobId: payload.jobId, service: payload.service, attempt: attempt.number });
+  handler.prefetch?.(payload);
 
   const started = performance.now();
   try {
