@@ -4,13 +4,16 @@ import { words } from "./tokens";
 /** Word shingle size for simhash. */
 export const SIMHASH_SHINGLE = 3;
 
-function hash32(s: string, seed: number): number {
-  let h = (0x811c9dc5 ^ seed) >>> 0;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return fmix32(h); // murmur3 finaliser for better bit spread
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+const SEED_HI = 0x9e3779b9;
+const SEED_LO = 0x7f4a7c15;
+const SPACE = 0x20;
+
+/** FNV-1a of `h` continued over the characters of `s`. */
+function fnvOver(h: number, s: string): number {
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), FNV_PRIME);
+  return h;
 }
 
 /**
@@ -21,21 +24,35 @@ function hash32(s: string, seed: number): number {
 export function simhash64(text: string): string | null {
   const w = words(text).map((x) => x.toLowerCase());
   if (w.length < 20) return null;
-  const votes = new Int32Array(64);
+  // Bit b of the signature is set when more than half of the shingles' hashes have it set.
+  const ones = new Int32Array(64);
+  let shingles = 0;
   for (let i = 0; i + SIMHASH_SHINGLE <= w.length; i++) {
-    const shingle = w.slice(i, i + SIMHASH_SHINGLE).join(" ");
-    const hi = hash32(shingle, 0x9e3779b9);
-    const lo = hash32(shingle, 0x7f4a7c15);
-    for (let b = 0; b < 32; b++) {
-      votes[b]! += (hi >>> b) & 1 ? 1 : -1;
-      votes[32 + b]! += (lo >>> b) & 1 ? 1 : -1;
+    // Two seeded FNV-1a hashes of the shingle "w[i] w[i+1] w[i+2]", run over the words in place
+    // (no joined string per shingle), each finished with murmur3's mixer for bit spread.
+    let a = (FNV_OFFSET ^ SEED_HI) >>> 0;
+    let b = (FNV_OFFSET ^ SEED_LO) >>> 0;
+    for (let k = 0; k < SIMHASH_SHINGLE; k++) {
+      if (k > 0) {
+        a = Math.imul(a ^ SPACE, FNV_PRIME);
+        b = Math.imul(b ^ SPACE, FNV_PRIME);
+      }
+      a = fnvOver(a, w[i + k]!);
+      b = fnvOver(b, w[i + k]!);
     }
+    const hi = fmix32(a >>> 0);
+    const lo = fmix32(b >>> 0);
+    for (let bit = 0; bit < 32; bit++) {
+      ones[bit]! += (hi >>> bit) & 1;
+      ones[32 + bit]! += (lo >>> bit) & 1;
+    }
+    shingles++;
   }
   let hi = 0;
   let lo = 0;
   for (let b = 0; b < 32; b++) {
-    if (votes[b]! > 0) hi |= 1 << b;
-    if (votes[32 + b]! > 0) lo |= 1 << b;
+    if (2 * ones[b]! > shingles) hi |= 1 << b;
+    if (2 * ones[32 + b]! > shingles) lo |= 1 << b;
   }
   return (hi >>> 0).toString(16).padStart(8, "0") + (lo >>> 0).toString(16).padStart(8, "0");
 }
