@@ -41,9 +41,13 @@ export async function createServiceBackend(deps: { db: Db; redis: Redis; prefix:
     tools: toCatalog(tools),
     handler: {
       cacheKey: async (p) => `${p.service}:${p.tool}:${p.sha256}:${await builtin.cacheVariant(p)}`,
-      // The document's text, read while the cache is asked (a hit leaves it unused). Errors
-      // surface in the tool call, which awaits the same read (documents.ts, memoInTask).
-      prefetch: (p) => void deps.documents.getText(p.documentId).catch(() => {}),
+      // What makes the cache key (the quality profile, the active model) and the document's text
+      // (a cache hit leaves it unused), read while the task starts. Errors surface where the same
+      // reads are awaited: they are shared within the task (memoInTask).
+      prefetch: (p) => {
+        void builtin.cacheVariant(p).catch(() => {});
+        void deps.documents.getText(p.documentId).catch(() => {});
+      },
       async call(p) {
         try {
           return await mcp.callTool(p.tool, builtin.toolArguments(p));

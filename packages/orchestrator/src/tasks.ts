@@ -9,7 +9,10 @@ export type TaskHandler = {
   /** Null disables caching for this payload. Includes everything that changes the answer. */
   cacheKey(payload: TaskPayload): Promise<string | null>;
   call(payload: TaskPayload, signal: AbortSignal): Promise<unknown>;
-  /** Starts reads the call will need (not awaited), so they overlap the cache look-up. */
+  /**
+   * Starts the reads the cache key and the call will need (not awaited), so they overlap the
+   * task's start and cache look-up instead of following them one by one.
+   */
   prefetch?(payload: TaskPayload): void;
 };
 
@@ -41,11 +44,13 @@ export async function runTask(
   handler: TaskHandler,
   attempt: { number: number; max: number; timeoutMs: number },
 ): Promise<TaskOutcome> {
+  // Before the start statement: a task that turns out to be final already (a redelivery) just
+  // wastes its reads.
+  handler.prefetch?.(payload);
   const start = await startTask(ctx, payload, attempt.number);
   if (start !== "running") return { kind: "done", status: start };
   // Not awaited: it never fails, and the connection keeps it ahead of this task's later events.
   void publishJobEvent(ctx.redis, ctx.prefix, { type: "task.running", jobId: payload.jobId, service: payload.service, attempt: attempt.number });
-  handler.prefetch?.(payload);
 
   const started = performance.now();
   try {
