@@ -1,7 +1,7 @@
 import { Prisma, fastSql, sql } from "@docgate/db";
 import type { OrchestratorContext } from "./context";
 import { settleTask, type TaskFinal } from "./aggregate";
-import { publishJobEvent, publishJobEvents, type JobEvent } from "./events";
+import { jobChannel, publishJobEvent, publishJobEvents, type JobEvent } from "./events";
 import type { TaskPayload } from "./queues";
 
 /** How a worker serves one task: where its cache entry lives, and the MCP call itself. */
@@ -49,13 +49,10 @@ export async function runTask(
   handler.prefetch?.(payload);
   const start = await startTask(ctx, payload, attempt.number);
   if (start !== "running") return { kind: "done", status: start };
-  // Not awaited: it never fails, and the connection keeps it ahead of this task's later events.
-  void publishJobEvent(ctx.redis, ctx.prefix, { type: "task.running", jobId: payload.jobId, service: payload.service, attempt: attempt.number });
-
   const started = performance.now();
   try {
     const key = await handler.cacheKey(payload);
-    const hit = key ? await readCache(ctx, key) : null;
+    const hit = await announceAndReadCache(ctx, payload, attempt.number, key);
     // Serialized once: the same text is the cache entry and the result written to Postgres.
     const outputJson = hit ?? JSON.stringify(await callWithTimeout(handler, payload, attempt.timeoutMs));
     await finish(ctx, payload, {
@@ -151,12 +148,20 @@ async function callWithTimeout(handler: TaskHandler, payload: TaskPayload, timeo
   }
 }
 
-/** The cached output as stored (JSON text), or null. */
-async function readCache(ctx: OrchestratorContext, key: string): Promise<string | null> {
+/**
+ * The `task.running` event and the cache look-up in one Redis round trip (a pipeline). Returns
+ * the cached output as stored (JSON text), or null: a cache that cannot answer is a miss, and
+ * the event, like every event, is best effort.
+ */
+async function announceAndReadCache(ctx: OrchestratorContext, payload: TaskPayload, attempt: number, key: string | null): Promise<string | null> {
+  const running: JobEvent = { type: "task.running", jobId: payload.jobId, service: payload.service, attempt };
   try {
-    return await ctx.redis.get(cacheRedisKey(ctx.prefix, key));
+    const pipeline = ctx.redis.pipeline().publish(jobChannel(ctx.prefix, payload.jobId), JSON.stringify(running));
+    if (key) pipeline.get(cacheRedisKey(ctx.prefix, key));
+    const [, cached] = (await pipeline.exec()) ?? [];
+    return cached && !cached[0] ? ((cached[1] as string | null) ?? null) : null;
   } catch {
-    return null; // A cache that cannot answer is a miss.
+    return null;
   }
 }
 
