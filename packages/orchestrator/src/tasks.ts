@@ -155,9 +155,14 @@ async function callWithTimeout(handler: TaskHandler, payload: TaskPayload, timeo
  */
 async function announceAndReadCache(ctx: OrchestratorContext, payload: TaskPayload, attempt: number, key: string | null): Promise<string | null> {
   const running: JobEvent = { type: "task.running", jobId: payload.jobId, service: payload.service, attempt };
+  if (!key) {
+    // Nothing to wait for: the connection keeps the event ahead of this task's later ones.
+    void publishJobEvent(ctx.redis, ctx.prefix, running);
+    return null;
+  }
   try {
     const pipeline = ctx.redis.pipeline().publish(jobChannel(ctx.prefix, payload.jobId), JSON.stringify(running));
-    if (key) pipeline.get(cacheRedisKey(ctx.prefix, key));
+    pipeline.get(cacheRedisKey(ctx.prefix, key));
     const [, cached] = (await pipeline.exec()) ?? [];
     return cached && !cached[0] ? ((cached[1] as string | null) ?? null) : null;
   } catch {
