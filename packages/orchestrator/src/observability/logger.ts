@@ -6,10 +6,11 @@ export type { Logger };
  * stdout, shared by every logger of the process and written in batches: a synchronous write per
  * line cost the gateway ~5 % of its CPU under load (a syscall per request). Lines wait at most
  * 200 ms, or until 4 KB have gathered; pino flushes what is left when the process exits normally.
- * A process killed with -9 loses its last 200 ms of lines.
+ * A process killed with -9 loses its last 200 ms of lines. If stdout stops being read, lines
+ * beyond 16 MB of backlog are dropped instead of growing the heap.
  */
 let stdout: DestinationStream | undefined;
-const sharedStdout = () => (stdout ??= pino.destination({ dest: 1, sync: false, minLength: 4096, periodicFlush: 200 }));
+const sharedStdout = () => (stdout ??= pino.destination({ dest: 1, sync: false, minLength: 4096, maxLength: 16 * 1024 * 1024, periodicFlush: 200 }));
 
 /**
  * Structured JSON logs, one object per line on stdout: `level`, `time`, `component`, `msg`,
