@@ -5,8 +5,11 @@
  * e.g. 'ws={"features":{"charUnits":"whitespace"}};unbal={"balanced":false};c2={"c":2}'.
  * Corpus `spam-body` is SpamAssassin as version 1 read it (message bodies with MIME part
  * headers and markup, no From/Subject); `spam-origin` is the product's text with a first line
- * of tokens for what extraction saw besides it (see spamWithOrigin). NBSVM settings:
- * 'nb={"nb":{"alpha":1,"beta":1,"counts":"binary"},"c":5}', plain SVM: '{"nb":false,"c":1}'.
+ * of tokens for what extraction saw besides it (see spamWithOrigin). On two labels `{}` is
+ * version 4 (presence features in 2^20 buckets × |r|, then L2-normalised, C = 5); version 3:
+ * 'v3={"nb":{"order":"norm-then-r"},"features":{"tf":"sublinear","hashBits":18}}'; plain SVM on
+ * version 3's features: '{"nb":false,"c":1,"features":{"tf":"sublinear","hashBits":18}}'.
+ * With more than 5 seeds the output lists held-out errors per seed, for paired comparisons.
  * Each split's test part is never trained on; choose
  * settings on other seeds (e.g. 4–13) and report seeds 1–3, which the benchmark uses.
  * A setting that is a JSON array of options is an ensemble: one model per entry, trained on
@@ -67,11 +70,14 @@ for (const name of names) {
   const examples = name === "spam-body" ? spamBodies() : name === "spam-origin" ? await spamWithOrigin() : await DEFAULT_CORPORA[name as keyof typeof DEFAULT_CORPORA].load();
   for (const { name: setting, options } of settings) {
     const acc: number[] = [];
+    /** Held-out examples misclassified per seed (for paired comparisons between settings). */
+    const errors: number[] = [];
     let maxMs = 0;
     for (const seed of seeds) {
       if (!Array.isArray(options)) {
         const { metrics } = trainClassifier(examples, { ...options, seed });
         acc.push(metrics.accuracy);
+        errors.push(metrics.testSize - metrics.confusion.matrix.reduce((t, row, i) => t + row[i]!, 0));
         maxMs = Math.max(maxMs, metrics.trainMs);
         continue;
       }
@@ -85,9 +91,10 @@ for (const name of names) {
         if (trained[0]!.model.labels[sum.indexOf(Math.max(...sum))] === ex.label) right++;
       }
       acc.push(right / heldOut.length);
+      errors.push(heldOut.length - right);
     }
     const mean = acc.reduce((a, b) => a + b, 0) / acc.length;
-    const perSeed = acc.length <= 5 ? acc.map((a) => a.toFixed(3)).join(" ") : `${acc.length} seeds`;
+    const perSeed = acc.length <= 5 ? acc.map((a) => a.toFixed(3)).join(" ") : `${acc.length} seeds; errors ${errors.join(" ")}`;
     console.log(`${name} ${setting}: mean ${mean.toFixed(4)} [${perSeed}] train ms max ${maxMs}`);
   }
 }

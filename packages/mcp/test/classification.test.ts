@@ -11,7 +11,7 @@ import {
   type LabelledText,
 } from "../src/classification";
 import { LEGACY_FEATURES, countFeatures, featureDims, weightInPlace } from "../src/classification/features";
-import { DEFAULT_FEATURES } from "../src/classification/model";
+import { DEFAULT_FEATURES, TWO_LABEL_FEATURES } from "../src/classification/model";
 
 const SPAM = await DEFAULT_CORPORA.spam.load();
 
@@ -88,13 +88,22 @@ describe("trainClassifier / predict", () => {
     expect(Buffer.from(a.model.weights.buffer).equals(Buffer.from(b.model.weights.buffer))).toBe(true);
   });
 
-  it("scales two-label tasks by naive-Bayes log-count ratios (NBSVM, C = 5) and trains more labels as a plain SVM", async () => {
+  it("scales two-label tasks' presence features by naive-Bayes log-count ratios (NBSVM, C = 5) and trains more labels as a plain SVM", async () => {
     const pair = spamSubset.slice(0, 120).concat(spamSubset.slice(-120));
     const nbsvm = trainClassifier(pair, { seed: 3 });
     const plain = trainClassifier(pair, { seed: 3, nb: false, c: 1 });
     expect(nbsvm.model.algorithm).toBe(ALGORITHM_VERSION);
+    expect(nbsvm.model.features).toEqual(TWO_LABEL_FEATURES);
+    expect(nbsvm.model.dims).toBe(1 << 20);
     expect(plain.model.algorithm).toBe(`${ALGORITHM_VERSION}+custom`);
     expect(Buffer.from(nbsvm.model.weights.buffer).equals(Buffer.from(plain.model.weights.buffer))).toBe(false);
+    // Version 4 folds |r| into the stored idf: a text's vector is |r| of each bucket it has, L2-normalised.
+    const counted = countFeatures("Click here to claim your FREE prize now, click here", nbsvm.model.features);
+    const x = weightInPlace({ ...counted, value: counted.value.slice(), index: counted.index.slice() }, nbsvm.model.idf, nbsvm.model.features);
+    const norm = Math.hypot(...Array.from(counted.index, (b) => nbsvm.model.idf[b]!));
+    expect(x.value.reduce((a, v) => a + v * v, 0)).toBeCloseTo(1, 5);
+    for (let j = 0; j < x.index.length; j++) expect(x.value[j]).toBeCloseTo(nbsvm.model.idf[x.index[j]!]! / norm, 6);
+    expect(nbsvm.model.idf.every((v) => v >= 0)).toBe(true);
     // The ratios are folded into the weights: a spam word weighs toward spam, as in the plain SVM.
     const p = predict(nbsvm.model, "Click here to claim your FREE prize! Order now and save 80%, money back guarantee!!!");
     expect(p.label).toBe("spam");
@@ -104,8 +113,10 @@ describe("trainClassifier / predict", () => {
     const multi = trainClassifier(brown, { seed: 3 });
     const multiPlain = trainClassifier(brown, { seed: 3, nb: false, c: 1 });
     expect(multi.model.algorithm).toBe(ALGORITHM_VERSION);
+    expect(multi.model.features).toEqual(DEFAULT_FEATURES);
     expect(Buffer.from(multi.model.weights.buffer).equals(Buffer.from(multiPlain.model.weights.buffer))).toBe(true);
-    expect(trainClassifier(brown, { seed: 3, nb: {} }).model.algorithm).toBe(`${ALGORITHM_VERSION}+custom`);
+    expect(trainClassifier(brown, { seed: 3, nb: { order: "norm-then-r" } }).model.algorithm).toBe(`${ALGORITHM_VERSION}+custom`);
+    expect(() => trainClassifier(brown, { seed: 3, nb: {} })).toThrow(/needs two labels/);
   });
 
   it("separates Brown genres on a subset better than chance", async () => {
@@ -165,11 +176,34 @@ describe("trainClassifier / predict", () => {
 
   it("loads models of algorithm version 2 (plain SVM on two labels) and classifies as they did", () => {
     const subset = spamSubset.slice(0, 100).concat(spamSubset.slice(-100));
-    const { model } = trainClassifier(subset, { seed: 5, nb: false, c: 1 });
+    const { model } = trainClassifier(subset, { seed: 5, nb: false, c: 1, features: DEFAULT_FEATURES });
     const v2 = deserializeModel(serializeModel({ ...model, algorithm: "hash18-w12s-case-c345ws-tfidf-ovr-l2svm-dcd-bal-2" }));
     expect(v2.algorithm).toBe("hash18-w12s-case-c345ws-tfidf-ovr-l2svm-dcd-bal-2");
     expect(v2.features).toEqual(DEFAULT_FEATURES);
     for (const ex of spamSubset.slice(200, 220)) expect(predict(v2, ex.text)).toEqual(predict(model, ex.text));
+  });
+
+  it("loads models of algorithm version 3 (NBSVM on L2-normalised TF-IDF, 2^18 buckets) and classifies as they did", () => {
+    const subset = spamSubset.slice(0, 100).concat(spamSubset.slice(-100));
+    // Version 3's defaults for two labels: its features, ratios applied after the normalisation, C = 5.
+    const { model } = trainClassifier(subset, { seed: 5, nb: { order: "norm-then-r" }, features: DEFAULT_FEATURES });
+    const algorithm = "hash18-w12s-case-c345ws-tfidf-ovr-l2svm-dcd-bal-nbsvm2-3";
+    const v3 = deserializeModel(serializeModel({ ...model, algorithm }));
+    expect(v3.algorithm).toBe(algorithm);
+    expect(v3.features).toEqual(DEFAULT_FEATURES);
+    expect(v3.features).toMatchObject({ tf: "sublinear", norm: "joint", hashBits: 18 });
+    expect(v3.dims).toBe(1 << 18);
+    for (const ex of spamSubset.slice(200, 220)) expect(predict(v3, ex.text)).toEqual(predict(model, ex.text));
+  });
+
+  it("weights presence (binary tf) and leaves vectors unnormalised when asked", () => {
+    const text = "win win win a FREE cruise, win now";
+    const binary = { ...DEFAULT_FEATURES, tf: "binary" as const, norm: "none" as const };
+    const ones = new Float32Array(featureDims(binary)).fill(1);
+    const x = weightInPlace(countFeatures(text, binary), ones, binary);
+    expect(x.value.every((v) => v === 1)).toBe(true);
+    const sublinear = weightInPlace(countFeatures(text, { ...binary, tf: "sublinear" }), ones, { ...binary, tf: "sublinear" });
+    expect(Math.max(...sublinear.value)).toBeCloseTo(1 + Math.log(4), 5); // "win" ×4, unnormalised
   });
 
   it("normalises the word and character blocks separately when asked", () => {

@@ -25,8 +25,10 @@ export type FeatureConfig = {
   charMin: number;
   charMax: number;
   charUnits: "tokens" | "whitespace";
-  tf: "sublinear" | "raw";
-  norm: "joint" | "blocks";
+  /** Term frequency: 1 + ln n, n, or presence (1 whatever n, as in Wang and Manning's NBSVM). */
+  tf: "sublinear" | "raw" | "binary";
+  /** L2 normalisation of the whole vector, of each block, or none. */
+  norm: "joint" | "blocks" | "none";
   /**
    * Buckets seen in fewer training documents than this get idf 0 and are dropped: 1 drops
    * what training never saw (it then no longer dilutes the norm), 0 keeps everything.
@@ -222,6 +224,7 @@ export function countFeatures(text: string, config: FeatureConfig, terms?: Map<n
  */
 export function weightInPlace(v: SparseVector, idf: Float32Array, config: FeatureConfig): SparseVector {
   const sublinear = config.tf === "sublinear";
+  const binary = config.tf === "binary";
   let kept = 0;
   let split = v.split;
   for (let i = 0; i < v.index.length; i++) {
@@ -231,7 +234,7 @@ export function weightInPlace(v: SparseVector, idf: Float32Array, config: Featur
     if (weight === 0) continue;
     const count = v.value[i]!;
     v.index[kept] = b;
-    v.value[kept] = (sublinear ? 1 + Math.log(count) : count) * weight;
+    v.value[kept] = (binary ? 1 : sublinear ? 1 + Math.log(count) : count) * weight;
     kept++;
   }
   if (v.split === v.index.length) split = kept;
@@ -241,7 +244,7 @@ export function weightInPlace(v: SparseVector, idf: Float32Array, config: Featur
   if (config.norm === "blocks") {
     normalise(out.value, 0, split);
     normalise(out.value, split, kept);
-  } else {
+  } else if (config.norm === "joint") {
     normalise(out.value, 0, kept);
   }
   return out;

@@ -6,7 +6,7 @@ import { countWords } from "../text";
  * Bump whenever features, weighting or training change: hosts cache trained artifacts by
  * corpus + this string, and a model trained under another version is retrained.
  */
-export const ALGORITHM_VERSION = "hash18-w12s-case-c345ws-tfidf-ovr-l2svm-dcd-bal-nbsvm2-3";
+export const ALGORITHM_VERSION = "hash18-w12s-case-c345ws-tfidf-ovr-l2svm-dcd-bal-nbsvm2bin20-4";
 
 export type LabelledText = { text: string; label: string };
 export type TrainOptions = {
@@ -19,7 +19,10 @@ export type TrainOptions = {
   tolerance?: number;
   /** SVM cost parameter C. Default 1, or 5 when the features are NB-scaled (`nb`). */
   c?: number;
-  /** Feature settings other than the default ones (experiments; the model records them). */
+  /**
+   * Feature settings other than the default ones (experiments; the model records them),
+   * merged over DEFAULT_FEATURES, or over TWO_LABEL_FEATURES on two-label tasks.
+   */
   features?: Partial<FeatureConfig>;
   /** Class-balanced costs in each one-vs-rest problem. Default true. */
   balanced?: boolean;
@@ -33,14 +36,31 @@ export type TrainOptions = {
    * feature by the naive-Bayes log-count ratio r = ln((p/‖p‖₁)/(q/‖q‖₁)) of that label
    * (p, q = α + per-side feature sums, binary or of the weighted values), then interpolate
    * the weights w' = (1 − β)·mean|w| + β·w over the buckets seen in training. r is folded
-   * into the stored weights, so classification costs the same. Default: α = 1, β = 1,
-   * binary counts for two labels (spam vs ham), none (a plain SVM) for more labels, where a
-   * label's ratio comes from a few dozen examples; `false` = never.
+   * into the stored weights (or, "r-then-norm", into the stored idf), so classification costs
+   * the same. Default for two labels (spam vs ham, version 4): α = 1, β = 1, binary counts,
+   * "r-then-norm" without idf, i.e. Wang and Manning's binarised features 1{f > 0} scaled by
+   * r, then L2-normalised; none (a plain SVM) for more labels, where a label's ratio comes
+   * from a few dozen examples; `false` = never. Version 3's NBSVM is
+   * `{ order: "norm-then-r" }` with the features DEFAULT_FEATURES.
    */
   nb?: NbOptions | false;
 };
 
-export type NbOptions = { alpha?: number; beta?: number; counts?: "binary" | "weighted" };
+export type NbOptions = {
+  alpha?: number;
+  beta?: number;
+  counts?: "binary" | "weighted";
+  /**
+   * "norm-then-r" (version 3): r scales the already L2-normalised TF-IDF vector.
+   * "r-then-norm" (two labels only, β = 1): r scales tf × idf before the normalisation, so the
+   * scaled vector is normalised (as the feature settings say). With two labels the two ratios
+   * are r and −r and an SVM does not see a feature's sign, so this is a plain SVM whose idf
+   * is idf·|r|: the model stores that idf and classifies as any other.
+   */
+  order?: "norm-then-r" | "r-then-norm";
+  /** With "r-then-norm": false = |r| replaces idf instead of multiplying it. Default true. */
+  idf?: boolean;
+};
 
 /**
  * Features of the current algorithm: those of version 1 (LEGACY_FEATURES) except that
@@ -48,10 +68,15 @@ export type NbOptions = { alpha?: number; beta?: number; counts?: "binary" | "we
  * "<http://…>"), as scikit-learn's char_wb analyser does, rather than from letter runs.
  */
 export const DEFAULT_FEATURES: FeatureConfig = { ...LEGACY_FEATURES, charUnits: "whitespace" };
+/**
+ * Features of two-label tasks since version 4: DEFAULT_FEATURES as presence (tf 1{f > 0},
+ * the NBSVM paper's binarised features) in 2^20 buckets (2^18 is ~98 % occupied on spam).
+ */
+export const TWO_LABEL_FEATURES: FeatureConfig = { ...DEFAULT_FEATURES, tf: "binary", hashBits: 20 };
 const DEFAULT_BALANCED = true;
 const DEFAULT_LOSS = "l2";
-/** NBSVM settings used by default on two-label tasks (version 3), and C for them. */
-const DEFAULT_NB: Required<NbOptions> = { alpha: 1, beta: 1, counts: "binary" };
+/** NBSVM settings used by default on two-label tasks (version 4), and C for them. */
+const DEFAULT_NB: Required<NbOptions> = { alpha: 1, beta: 1, counts: "binary", order: "r-then-norm", idf: false };
 const DEFAULT_NB_C = 5;
 
 export type ModelMetrics = {
@@ -97,7 +122,8 @@ const MIN_EXAMPLES_PER_LABEL = 2;
 /**
  * Trains a one-vs-rest linear SVM (squared hinge loss, dual coordinate descent as in
  * LIBLINEAR, bias as an extra constant feature, class-balanced costs) on hashed TF-IDF
- * features, on two-label tasks scaled by naive-Bayes log-count ratios (NBSVM). Holds out a stratified,
+ * features; on two-label tasks on hashed presence features scaled by naive-Bayes log-count
+ * ratios and L2-normalised (NBSVM). Holds out a stratified,
  * seeded share of each label and reports metrics on it. The returned model is the one
  * trained on the training split (the metrics describe exactly the shipped model).
  */
@@ -109,11 +135,8 @@ export function trainClassifier(
   const testFraction = options.testFraction ?? 0.2;
   const epochs = options.epochs ?? 30;
   const tolerance = options.tolerance ?? 0.1;
-  const features: FeatureConfig = { ...DEFAULT_FEATURES, ...options.features };
   const balanced = options.balanced ?? DEFAULT_BALANCED;
   const loss = options.loss ?? DEFAULT_LOSS;
-  const customBase = JSON.stringify(features) !== JSON.stringify(DEFAULT_FEATURES) || balanced !== DEFAULT_BALANCED || loss !== DEFAULT_LOSS;
-  const dims = featureDims(features);
   if (!(testFraction > 0 && testFraction <= 0.5)) {
     throw new Error(`testFraction must be in (0, 0.5], got ${testFraction}.`);
   }
@@ -128,6 +151,10 @@ export function trainClassifier(
   if (labels.length < 2) {
     throw new Error(`Training needs at least 2 labels; got ${labels.length} (${labels.join(", ") || "none"}).`);
   }
+  const defaultFeatures = labels.length === 2 ? TWO_LABEL_FEATURES : DEFAULT_FEATURES;
+  const features: FeatureConfig = { ...defaultFeatures, ...options.features };
+  const customBase = JSON.stringify(features) !== JSON.stringify(defaultFeatures) || balanced !== DEFAULT_BALANCED || loss !== DEFAULT_LOSS;
+  const dims = featureDims(features);
   const defaultNb = labels.length === 2 ? DEFAULT_NB : undefined;
   const nb = options.nb === undefined ? defaultNb : options.nb === false ? undefined : { ...DEFAULT_NB, ...options.nb };
   const custom = customBase || JSON.stringify(nb) !== JSON.stringify(defaultNb);
@@ -154,15 +181,25 @@ export function trainClassifier(
   const started = performance.now();
   const labelIndex = new Map(labels.map((l, i) => [l, i]));
   const counted = train.map((ex) => countFeatures(ex.text, features));
-  const idf = computeIdf(counted, features);
-  const trainVecs = counted.map((v) => weightInPlace(v, idf, features));
+  let idf = computeIdf(counted, features);
   const y = Int32Array.from(train, (ex) => labelIndex.get(ex.label)!);
+  const foldNb = nb?.order === "r-then-norm";
+  if (nb && foldNb) {
+    if (labels.length !== 2 || nb.beta !== 1) {
+      throw new Error(`NBSVM "r-then-norm" needs two labels and beta 1 (got ${labels.length} labels, beta ${nb.beta}); use order "norm-then-r".`);
+    }
+    // Ratios of the raw counts (presence, or counts when "weighted"); the two labels' are ±r.
+    const r = nbRatio(counted, y, 1, dims, nb);
+    const useIdf = nb.idf;
+    idf = Float32Array.from(idf, (v, j) => (Number.isNaN(r[j]) ? 0 : (useIdf ? v : 1) * Math.abs(r[j]!)));
+  }
+  const trainVecs = counted.map((v) => weightInPlace(v, idf, features));
 
   const weights = new Float32Array(labels.length * dims);
   const bias = new Float32Array(labels.length);
   for (let k = 0; k < labels.length; k++) {
     const w = weights.subarray(k * dims, (k + 1) * dims);
-    if (!nb) {
+    if (!nb || foldNb) {
       bias[k] = trainBinarySvm(trainVecs, y, k, w, { c, epochs, rng, balanced, tolerance, loss });
       continue;
     }
