@@ -77,8 +77,12 @@ describe("trainClassifier / predict", () => {
     expect(p.explanation[0]!.weight).toBeGreaterThan(0);
     expect(p.explanation.every((e, i, all) => i === 0 || all[i - 1]!.weight >= e.weight)).toBe(true);
     // Words a reader can recognise, each once: no bare punctuation or numbers from header lines.
-    expect(p.explanation.every((e) => /\p{L}/u.test(e.term))).toBe(true);
+    expect(p.explanation.every((e) => e.term.split(" ").every((word) => /\p{L}/u.test(word)))).toBe(true);
     expect(new Set(p.explanation.map((e) => e.term)).size).toBe(p.explanation.length);
+    // Nor a bigram half made of punctuation (". click" after a sentence's end).
+    const terse = predict(model, "Act now. Click here. Free money. Order today. Limited offer. Call now. Save big. Win cash.", { explain: 40 });
+    expect(terse.explanation.length).toBeGreaterThan(0);
+    expect(terse.explanation.filter((e) => e.term.split(" ").some((word) => !/\p{L}/u.test(word)))).toEqual([]);
   });
 
   it("is deterministic for a seed", () => {

@@ -536,13 +536,14 @@ export function predict(model: ClassifierModel, text: string, options: { explain
     .map((label, i) => ({ label, score: r4(probs[i]!) }))
     .sort((a, b) => b.score - a.score || (a.label < b.label ? -1 : 1));
   // Terms a reader can recognise: punctuation and bare numbers (":", ">", "00" from mail header
-  // lines) carry weight but explain nothing. A term seen in several features counts once, at its best.
+  // lines, the "." of ". please") carry weight but explain nothing, so every word of a term must
+  // have a letter. A term seen in several features counts once, at its best.
   const byTerm = new Map<string, number>();
   const off = best * model.dims;
   for (let j = 0; j < x.index.length; j++) {
     const b = x.index[j]!;
     const term = terms.get(b);
-    if (term === undefined || !/\p{L}/u.test(term)) continue;
+    if (term === undefined || !term.split(" ").every((word) => /\p{L}/u.test(word))) continue;
     const contribution = model.weights[off + b]! * x.value[j]!;
     if (contribution > (byTerm.get(term) ?? 0)) byTerm.set(term, contribution);
   }
