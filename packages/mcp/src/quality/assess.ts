@@ -272,8 +272,14 @@ function plainWordVerdict(t: string): boolean | undefined {
 }
 
 export function assessQuality(doc: QualityInput, options: AssessOptions = {}): QualityOutput {
-  const timings = options.timings;
-  const time = <T>(family: MetricFamily, fn: () => T): T => {
+  return withNearDuplicate(measureQuality(doc, options), options.nearDuplicate ?? null, options);
+}
+
+/** An assessment still waiting for its near-duplicate verdict (see measureQuality). */
+export type MeasuredQuality = Omit<QualityOutput, "profile" | "failedRules"> & { text: string };
+
+function timer(timings: AssessOptions["timings"]) {
+  return <T>(family: MetricFamily, fn: () => T): T => {
     if (!timings) return fn();
     const started = performance.now();
     try {
@@ -282,6 +288,15 @@ export function assessQuality(doc: QualityInput, options: AssessOptions = {}): Q
       timings[family] = (timings[family] ?? 0) + performance.now() - started;
     }
   };
+}
+
+/**
+ * Everything of an assessment but the near-duplicate verdict and the profile's rules (which may
+ * look at it): the costly part, which needs no store. A host runs it while it looks the
+ * verdict up, then calls withNearDuplicate.
+ */
+export function measureQuality(doc: QualityInput, options: Omit<AssessOptions, "nearDuplicate" | "profile"> = {}): MeasuredQuality {
+  const time = timer(options.timings);
   const text = doc.text ?? "";
   const pages = doc.pages.length ? doc.pages : [text];
   // Where locations point: the pages, unless all are empty while the text is not.
@@ -497,16 +512,6 @@ export function assessQuality(doc: QualityInput, options: AssessOptions = {}): Q
     }
   });
 
-  if (options.nearDuplicate) {
-    const { documentId, distance } = options.nearDuplicate;
-    push({
-      code: "near_duplicate_document",
-      severity: "warning",
-      message: distance === 0 ? `The text is the same as earlier document ${documentId}.` : `The text nearly duplicates earlier document ${documentId} (simhash distance ${distance} of 64 bits).`,
-      location: null,
-    });
-  }
-
   // Per-page scores.
   const pageScores: PageScore[] = time("pageScores", () => pages.map((p, i) => {
     const w = pageWords[i]!;
@@ -541,12 +546,33 @@ export function assessQuality(doc: QualityInput, options: AssessOptions = {}): Q
     truncated,
     metadataCompleteness,
     simhash: options.simhash ?? null,
-    nearDuplicateOf: options.nearDuplicate ?? null,
+    nearDuplicateOf: null,
     pageScores,
     pageScore: { mean, worst: worst.score, worstPage: worst.page },
   };
+  return { score, grade, passed: true, metrics, issues, text };
+}
+
+/** Finishes a measured assessment: the near-duplicate issue (if any), then the profile's rules. */
+export function withNearDuplicate(
+  measured: MeasuredQuality,
+  nearDuplicate: { documentId: string; distance: number } | null,
+  options: Pick<AssessOptions, "profile" | "timings"> = {},
+): QualityOutput {
+  const { text, score, grade } = measured;
+  const issues = [...measured.issues];
+  if (nearDuplicate) {
+    const { documentId, distance } = nearDuplicate;
+    issues.push({
+      code: "near_duplicate_document",
+      severity: "warning",
+      message: distance === 0 ? `The text is the same as earlier document ${documentId}.` : `The text nearly duplicates earlier document ${documentId} (simhash distance ${distance} of 64 bits).`,
+      location: null,
+    });
+  }
+  const metrics = { ...measured.metrics, nearDuplicateOf: nearDuplicate };
   const profile = options.profile ?? DEFAULT_PROFILE;
-  const failedRules = time("profile", () => evaluateProfile(profile, { text, score, metrics, issues }));
+  const failedRules = timer(options.timings)("profile", () => evaluateProfile(profile, { text, score, metrics, issues }));
   return { score, grade, passed: failedRules.length === 0, metrics, issues, profile: { name: profile.name, version: profile.version }, failedRules };
 }
 

@@ -4,7 +4,7 @@ import { AssessQualityProfileInput, ListProfilesOutput, QualityReportSchema, Val
 import { simhash64 } from "../text";
 import { resolveDocument, toolHandler } from "../tool-result";
 import { SERVICE_INFO, type DocumentSource } from "../types";
-import { assessQuality, NEAR_DUPLICATE_MAX_DISTANCE } from "./assess";
+import { measureQuality, withNearDuplicate, NEAR_DUPLICATE_MAX_DISTANCE, type MeasuredQuality } from "./assess";
 import { builtinProfileSource, type ProfileSource, type SignatureStore } from "./profile";
 
 export type QualityServerDeps = {
@@ -25,11 +25,18 @@ export function createQualityServer(deps: QualityServerDeps): McpServer {
     if (!profile) throw new Error(`There is no quality profile ${JSON.stringify(input.profile ?? "default")}.`);
     const doc = await resolveDocument(input, deps.documents);
     const simhash = simhash64(doc.text);
-    let nearDuplicate: { documentId: string; distance: number } | null = null;
-    if (simhash && input.documentId !== undefined && deps.signatures) {
-      nearDuplicate = await deps.signatures.saveAndFindNear(input.documentId, simhash, NEAR_DUPLICATE_MAX_DISTANCE);
+    // The look-up runs while the text is measured (it needs only the signature).
+    const near = simhash && input.documentId !== undefined && deps.signatures
+      ? deps.signatures.saveAndFindNear(input.documentId, simhash, NEAR_DUPLICATE_MAX_DISTANCE)
+      : null;
+    let measured: MeasuredQuality;
+    try {
+      measured = measureQuality(doc, { simhash });
+    } catch (error) {
+      near?.catch(() => {}); // its own failure, if any, is not the one to report
+      throw error;
     }
-    return assessQuality(doc, { profile, simhash, nearDuplicate });
+    return withNearDuplicate(measured, near ? await near : null, { profile });
   };
 
   server.registerTool(
