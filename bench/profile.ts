@@ -74,6 +74,8 @@ async function printLatencyBreakdown() {
     steps["whole request"]!.push(t.answeredAt - t.sentAt);
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+  // Timestamps are whole milliseconds: the mean shows what the median rounds away.
+  const mean = (xs: number[]) => (xs.length ? (xs.reduce((a, b) => a + b, 0) / xs.length).toFixed(1) : "NaN");
   const tasks = await db.$queryRaw<{ service: string; queued: number; ran: number; inside: number }[]>`
     SELECT t."service", extract(epoch FROM t."startedAt" - j."createdAt") * 1000 AS "queued",
            extract(epoch FROM t."finishedAt" - t."startedAt") * 1000 AS "ran", t."durationMs" AS "inside"
@@ -84,7 +86,7 @@ async function printLatencyBreakdown() {
     steps[`${service}: task start → result written`] = mine.map((t) => Number(t.ran));
     steps[`${service}: cache + tool call (durationMs)`] = mine.map((t) => Number(t.inside));
   }
-  console.log(`\n[profile] median per step (ms; "answer" is only meaningful with BENCH_WAIT):\n${Object.entries(steps).map(([k, xs]) => `  ${k}: ${median(xs)}`).join("\n")}`);
+  console.log(`\n[profile] median (mean) per step, ms; "answer" is only meaningful with BENCH_WAIT:\n${Object.entries(steps).map(([k, xs]) => `  ${k}: ${median(xs)} (${mean(xs)})`).join("\n")}`);
 }
 
 const stack = await startStack({ name: "profile", verbose: true, extraEnv: {
