@@ -113,6 +113,7 @@ const GATEWAY_TOOL_NAMES = new Set(GATEWAY_TOOLS.map((t) => t.name));
  * handlers over JobTaskStore.
  */
 export function createGatewayServer(principal: Principal, meta: RequestMeta, options: { taskProgress?: boolean } = {}): Server {
+  const progress = options.taskProgress ? new JobProgressQueue() : undefined;
   const server = new Server(
     { name: "docgate", title: "Docgate", version: GATEWAY_VERSION },
     {
@@ -124,10 +125,10 @@ export function createGatewayServer(principal: Principal, meta: RequestMeta, opt
       instructions:
         "Docgate runs documents through document services. Tools named <service>.<tool> call one service's tool directly " +
         "(pass `text` or a `documentId`); process_document runs several services on a document and returns the aggregated job.",
-      taskStore: new JobTaskStore(principal, meta),
+      taskStore: new JobTaskStore(principal, meta, progress),
       // Only for a tasks/result request: with a message queue the SDK would queue (rather than
       // send) any answer whose request names a related task.
-      ...(options.taskProgress ? { taskMessageQueue: new JobProgressQueue() } : {}),
+      ...(progress ? { taskMessageQueue: progress } : {}),
       defaultTaskPollInterval: TASK_POLL_INTERVAL_MS,
       jsonSchemaValidator: mcpRuntime().validator,
     },

@@ -16,7 +16,12 @@ const PAGE = 50;
  * Tasks are created by process_document itself (submitJob), never through createTask.
  */
 export class JobTaskStore implements TaskStore {
-  constructor(private readonly principal: Principal, private readonly meta: { ip: string | null; userAgent: string | null }) {}
+  constructor(
+    private readonly principal: Principal,
+    private readonly meta: { ip: string | null; userAgent: string | null },
+    /** A tasks/result request's progress queue (see JobProgressQueue.owesProgress). */
+    private readonly progress?: JobProgressQueue,
+  ) {}
 
   async createTask(): Promise<Task> {
     throw new McpError(ErrorCode.InvalidRequest, "Only process_document creates tasks.");
@@ -24,7 +29,13 @@ export class JobTaskStore implements TaskStore {
 
   async getTask(taskId: string): Promise<Task | null> {
     const row = await this.ownedJob(taskId);
-    return row ? jobTask(row) : null;
+    if (!row) return null;
+    const task = jobTask(row);
+    // The SDK drains the progress queue, then reads the status. A job that ends between the two
+    // would be answered without its last progress: it reads as still working once more, so the
+    // SDK drains again (one poll interval later) before it answers.
+    if (isFinalJobStatus(row.status) && this.progress?.owesProgress(taskId, finishedTasks(row))) return { ...task, status: "working" };
+    return task;
   }
 
   async storeTaskResult(): Promise<void> {
@@ -83,8 +94,10 @@ const TASK_SELECT = {
 
 type TaskRow = Prisma.JobGetPayload<{ select: typeof TASK_SELECT }>;
 
+const finishedTasks = (row: TaskRow) => row.tasks.filter((t) => ["succeeded", "failed", "cancelled"].includes(t.status)).length;
+
 export function jobTask(row: TaskRow): Task {
-  const finished = row.tasks.filter((t) => ["succeeded", "failed", "cancelled"].includes(t.status)).length;
+  const finished = finishedTasks(row);
   const times = [row.createdAt, row.startedAt, row.finishedAt, ...row.tasks.map((t) => t.finishedAt)]
     .filter((d): d is Date => d instanceof Date)
     .map((d) => d.getTime());
@@ -178,6 +191,12 @@ export class JobProgressQueue implements TaskMessageQueue {
 
   async dequeueAll(): Promise<QueuedMessage[]> {
     return [];
+  }
+
+  /** Whether the client asked for progress and has not yet been told of `finished` services. */
+  owesProgress(taskId: string, finished: number): boolean {
+    const token = this.tokens.get(taskId);
+    return token !== undefined && token !== null && finished > (this.delivered.get(taskId) ?? 0);
   }
 
   private async token(taskId: string): Promise<string | number | null> {
