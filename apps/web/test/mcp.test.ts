@@ -349,6 +349,48 @@ describe("process_document as an MCP task (backed by the job row)", () => {
   });
 });
 
+describe("tasks/result progress", () => {
+  it("a job that ends between the progress drain and the status read still gets its last progress first", async () => {
+    const { db } = harness.database;
+    // A service with no worker: the task stays queued until the test settles it, so the job can
+    // be made to end exactly between the SDK's two steps.
+    await db.service.upsert({ where: { name: "idle" }, create: { name: "idle", kind: "external", url: "http://127.0.0.1:9/mcp", tools: [] }, update: { enabled: true } });
+    await invalidateCatalog();
+    try {
+      const created = await (await connect()).request(
+        { method: "tools/call", params: { name: "process_document", arguments: { content: base64(`${SAMPLE_TEXT} Race ${Date.now()}.`), filename: "r.txt", services: ["idle"] }, task: {} } },
+        CreateTaskResultSchema,
+        { onprogress: () => {} }, // the call carries a progress token, which the gateway keeps for tasks/result
+      );
+      const { taskId } = created.task;
+      const { JobProgressQueue, JobTaskStore } = await import("~/server/mcp/task-store");
+      const { serverContext } = await import("~/server/context");
+      const { settleTask } = await import("@docgate/orchestrator");
+      const admin = { kind: "user" as const, id: "test-admin", role: "admin" as const, email: "admin@test.local" };
+      const queue = new JobProgressQueue();
+      const store = new JobTaskStore(admin, { ip: null, userAgent: null }, queue);
+
+      // The SDK's drain: nothing has finished yet.
+      expect(await queue.dequeue(taskId)).toBeUndefined();
+      // The job ends now, before the SDK reads its status.
+      const task = await db.jobTask.findFirstOrThrow({ where: { jobId: taskId } });
+      await settleTask(serverContext().orchestrator, taskId, task.id, { status: "failed", error: { code: "tool_error", message: "no" }, durationMs: 1 });
+      // It still reads as working, so the SDK drains again instead of answering…
+      expect((await store.getTask(taskId))!.status).toBe("working");
+      // …and the next drain delivers the progress the client is owed.
+      const message = await queue.dequeue(taskId);
+      expect(message?.message).toMatchObject({ method: "notifications/progress", params: { progress: 1, total: 1 } });
+      expect(await queue.dequeue(taskId)).toBeUndefined();
+      expect((await store.getTask(taskId))!.status).toBe("failed");
+      // Without a progress queue (tasks/get) the status is the job's at once.
+      expect((await new JobTaskStore(admin, { ip: null, userAgent: null }).getTask(taskId))!.status).toBe("failed");
+    } finally {
+      await db.service.update({ where: { name: "idle" }, data: { enabled: false } });
+      await invalidateCatalog();
+    }
+  });
+});
+
 describe("notifications", () => {
   it("sends tools/list_changed on the GET stream when the caller's tools change", async () => {
     const client = await connect();
