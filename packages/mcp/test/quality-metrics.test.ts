@@ -156,6 +156,13 @@ describe("near duplicates", () => {
     expect(simhash64("too short")).toBeNull();
   });
 
+  it("keeps the signatures already stored comparable: the same text hashes as it always did", () => {
+    // Pinned from the first implementation: Document.simhash rows written before a rewrite
+    // are compared with new ones, so the bits must not change.
+    const text = "Our hiking club walked the northern ridge on Saturday under a clear sky. The trail was muddy after the rain, but everyone reached the summit by noon. Café façade naïve 2026.";
+    expect(simhash64(text)).toBe("1cd7cacfbbd7c613");
+  });
+
   it("names the earlier document over MCP, and serves list_profiles and validate_document", async () => {
     const texts: Record<string, string> = { first: PROSE, second: `${PROSE}` };
     const stored = new Map<string, string>();
