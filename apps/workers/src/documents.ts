@@ -1,24 +1,40 @@
 import { fastSql, sql, type Db, type Prisma } from "@docgate/db";
 import { UnreadableDocumentError, extractText, fromStoredExtraction, toStoredExtraction, type StoredExtraction, type SupportedMimeType } from "@docgate/mcp/extraction";
 import type { DocumentSource, DocumentText } from "@docgate/mcp";
-import { memoInTask } from "./task-scope";
+import type { StoredDocumentRow } from "@docgate/orchestrator";
+import { memoInTask, provideInTask, providedInTask } from "./task-scope";
+
+const rowKey = (documentId: string) => `document-row:${documentId}`;
 
 /**
  * Documents for the MCP servers, from Postgres. Text is extracted once per document and
  * stored, so every service (and every later job on the same bytes) shares it.
  */
-export function createDocumentSource(db: Db): DocumentSource {
+export type TaskDocumentSource = DocumentSource & {
+  /** The row the task's start statement read (runTask's prefetch): the task's reads start from it. */
+  provideRow(documentId: string, row: Promise<StoredDocumentRow | null>): void;
+};
+
+export function createDocumentSource(db: Db): TaskDocumentSource {
   return {
-    // Read once per task: the prefetch at its start and the tool's own read share it.
-    getText: (documentId: string) => memoInTask(`document:${documentId}`, () => readText(db, documentId)),
+    // Read once per task: the cache key's and the tool's reads share it.
+    getText: (documentId: string) => memoInTask(`document:${documentId}`, async () => {
+      const row = await providedInTask<StoredDocumentRow | null>(rowKey(documentId));
+      return row ? textOf(db, row) : readText(db, documentId);
+    }),
+    provideRow: (documentId, row) => provideInTask(rowKey(documentId), row),
   };
 }
 
 async function readText(db: Db, documentId: string): Promise<DocumentText> {
-  // Every task reads it: straight SQL (fast-sql.ts).
-  const [doc] = await fastSql(db).query<{ id: string; mimeType: string; text: string | null; pageTexts: Prisma.JsonValue; metadata: Prisma.JsonValue; extractionError: string | null }>(sql`
+  // Outside a task (tests, direct tool calls): straight SQL (fast-sql.ts).
+  const [doc] = await fastSql(db).query<StoredDocumentRow>(sql`
     SELECT "id", "mimeType", "text", "pageTexts", "metadata", "extractionError" FROM "Document" WHERE "id" = ${documentId}`);
   if (!doc) throw new UnreadableDocumentError(`Document ${documentId} does not exist.`);
+  return textOf(db, doc);
+}
+
+function textOf(db: Db, doc: StoredDocumentRow): Promise<DocumentText> | DocumentText {
   if (doc.extractionError) throw new UnreadableDocumentError(doc.extractionError);
   if (doc.text !== null) return storedText(doc.id, doc.mimeType as SupportedMimeType, doc);
   return extractAndStore(db, doc.id, doc.mimeType as SupportedMimeType);

@@ -12,6 +12,7 @@ import type { TaxonomyCatalog } from "@docgate/mcp";
 import type { Redis } from "ioredis";
 import { workerEnv } from "./env";
 import { createExternalBackend } from "./external-service";
+import type { TaskDocumentSource } from "./documents";
 import { createModelSource } from "./models";
 import { createProfileSource, createSignatureStore } from "./quality-stores";
 
@@ -29,7 +30,7 @@ export type ServiceBackend = {
   close(): Promise<void>;
 };
 
-export async function createServiceBackend(deps: { db: Db; redis: Redis; prefix: string; documents: DocumentSource; name: string; kind: string }): Promise<ServiceBackend> {
+export async function createServiceBackend(deps: { db: Db; redis: Redis; prefix: string; documents: TaskDocumentSource; name: string; kind: string }): Promise<ServiceBackend> {
   if (deps.kind === "external") return createExternalBackend(deps);
   if (!isBuiltinService(deps.name)) throw new Error(`Unknown built-in service "${deps.name}".`);
   const builtin = createBuiltinService(deps.name, deps.db, deps.documents);
@@ -41,12 +42,13 @@ export async function createServiceBackend(deps: { db: Db; redis: Redis; prefix:
     tools: toCatalog(tools),
     handler: {
       cacheKey: async (p) => `${p.service}:${p.tool}:${p.sha256}:${await builtin.cacheVariant(p)}`,
-      // What makes the cache key (the quality profile, the active model) and the document's text
-      // (a cache hit leaves it unused), read while the task starts. Errors surface where the same
-      // reads are awaited: they are shared within the task (memoInTask).
-      prefetch: (p) => {
+      // The document's stored text comes with the task's start statement; what makes the cache
+      // key (the quality profile, the active model) is read meanwhile. Errors surface where the
+      // same reads are awaited: they are shared within the task (memoInTask).
+      readsDocument: true,
+      prefetch: (p, document) => {
+        deps.documents.provideRow(p.documentId, document);
         void builtin.cacheVariant(p).catch(() => {});
-        void deps.documents.getText(p.documentId).catch(() => {});
       },
       async call(p) {
         try {

@@ -12,6 +12,16 @@ export function runInTaskScope<T>(fn: () => Promise<T>): Promise<T> {
   return scope.run(new Map(), fn);
 }
 
+/** Hands a lookup's answer to the task ahead of time (a read that came with another statement). */
+export function provideInTask<T>(key: string, value: Promise<T>): void {
+  scope.getStore()?.set(key, value);
+}
+
+/** What `provideInTask` handed over for this key, if anything. */
+export function providedInTask<T>(key: string): Promise<T> | undefined {
+  return scope.getStore()?.get(key) as Promise<T> | undefined;
+}
+
 export function memoInTask<T>(key: string, lookup: () => Promise<T>): Promise<T> {
   const memo = scope.getStore();
   if (!memo) return lookup();

@@ -9,11 +9,24 @@ export type TaskHandler = {
   /** Null disables caching for this payload. Includes everything that changes the answer. */
   cacheKey(payload: TaskPayload): Promise<string | null>;
   call(payload: TaskPayload, signal: AbortSignal): Promise<unknown>;
+  /** The task's start statement also reads the document's stored text (one round trip instead of two). */
+  readsDocument?: boolean;
   /**
    * Starts the reads the cache key and the call will need (not awaited), so they overlap the
-   * task's start and cache look-up instead of following them one by one.
+   * task's start and cache look-up instead of following them one by one. `document` is what the
+   * start statement read: the row when the task started and `readsDocument` is set, else null.
    */
-  prefetch?(payload: TaskPayload): void;
+  prefetch?(payload: TaskPayload, document: Promise<StoredDocumentRow | null>): void;
+};
+
+/** A document's stored text as the task's start statement reads it; `text` is null until it is extracted. */
+export type StoredDocumentRow = {
+  id: string;
+  mimeType: string;
+  text: string | null;
+  pageTexts: Prisma.JsonValue;
+  metadata: Prisma.JsonValue;
+  extractionError: string | null;
 };
 
 /** An error that no retry can fix (an unreadable document, bad arguments). */
@@ -46,8 +59,9 @@ export async function runTask(
 ): Promise<TaskOutcome> {
   // Before the start statement: a task that turns out to be final already (a redelivery) just
   // wastes its reads.
-  handler.prefetch?.(payload);
-  const start = await startTask(ctx, payload, attempt.number);
+  const starting = startTask(ctx, payload, attempt.number, handler.readsDocument === true);
+  handler.prefetch?.(payload, starting.then((s) => s.document, () => null));
+  const { status: start } = await starting;
   if (start !== "running") return { kind: "done", status: start };
   const started = performance.now();
   try {
@@ -79,13 +93,18 @@ export async function runTask(
 }
 
 /**
- * Marks the task (and its job, the first time) running, in one statement. A task already final
- * (a redelivered job) is left alone and its status returned; a task that no longer exists counts
- * as cancelled.
+ * Marks the task (and its job, the first time) running, in one statement, which also reads the
+ * document's stored text when asked. A task already final (a redelivered job) is left alone and
+ * its status returned; a task that no longer exists counts as cancelled.
  */
-async function startTask(ctx: OrchestratorContext, payload: TaskPayload, attempt: number): Promise<"running" | (typeof FINAL)[number]> {
+async function startTask(
+  ctx: OrchestratorContext,
+  payload: TaskPayload,
+  attempt: number,
+  withDocument: boolean,
+): Promise<{ status: "running" | (typeof FINAL)[number]; document: StoredDocumentRow | null }> {
   const now = sql`(${new Date().toISOString()}::timestamptz AT TIME ZONE 'UTC')`;
-  const [row] = await fastSql(ctx.db).query<{ started: number; status: string | null }>(sql`
+  const [row] = await fastSql(ctx.db).query<{ started: number; status: string | null } & Partial<StoredDocumentRow>>(sql`
     WITH task AS (
       UPDATE "JobTask" SET "status" = 'running', "attempts" = ${attempt}, "startedAt" = ${now}
       WHERE "id" = ${payload.taskId} AND "status" IN ('queued', 'running')
@@ -95,10 +114,16 @@ async function startTask(ctx: OrchestratorContext, payload: TaskPayload, attempt
       WHERE "id" = ${payload.jobId} AND "status" = 'queued' AND EXISTS (SELECT 1 FROM task)
     )
     SELECT (SELECT count(*) FROM task)::int AS "started",
-           (SELECT "status"::text FROM "JobTask" WHERE "id" = ${payload.taskId}) AS "status"`);
-  if (row && row.started > 0) return "running";
+           (SELECT "status"::text FROM "JobTask" WHERE "id" = ${payload.taskId}) AS "status",
+           d."id", d."mimeType", d."text", d."pageTexts", d."metadata", d."extractionError"
+    FROM (SELECT 1) AS one
+    LEFT JOIN "Document" d ON ${withDocument} AND d."id" = ${payload.documentId} AND EXISTS (SELECT 1 FROM task)`);
+  if (row && row.started > 0) {
+    const document = row.id ? (row as StoredDocumentRow) : null;
+    return { status: "running", document: document && { id: document.id, mimeType: document.mimeType, text: document.text, pageTexts: document.pageTexts, metadata: document.metadata, extractionError: document.extractionError } };
+  }
   const status = row?.status;
-  return status && (FINAL as readonly string[]).includes(status) ? (status as (typeof FINAL)[number]) : "cancelled";
+  return { status: status && (FINAL as readonly string[]).includes(status) ? (status as (typeof FINAL)[number]) : "cancelled", document: null };
 }
 
 type TaskRef = Pick<TaskPayload, "jobId" | "taskId" | "service">;
