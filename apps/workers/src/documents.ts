@@ -75,16 +75,17 @@ async function extractAndStore(db: Db, documentId: string, mimeType: SupportedMi
     if (row.text !== null) return { text: storedText(documentId, mimeType, row) };
     try {
       const extracted = await extractText(row.bytes, mimeType);
+      const stored = toStoredExtraction(extracted);
       // Postgres text cannot hold NUL; nothing downstream needs it. The page count from the
       // gateway's inspection is the real one (extraction may stop early), so it is kept.
       await query(sql`
         UPDATE "Document" SET "text" = ${extracted.text.replaceAll("\u0000", "")},
           "pageTexts" = ${JSON.stringify(extracted.pages.map((p) => p.replaceAll("\u0000", "")))}::jsonb,
           "pages" = COALESCE("pages", ${extracted.pages.length}::int),
-          "metadata" = ${JSON.stringify({ extraction: toStoredExtraction(extracted) })}::jsonb,
+          "metadata" = ${JSON.stringify({ extraction: stored })}::jsonb,
           "extractedAt" = (${new Date().toISOString()}::timestamptz AT TIME ZONE 'UTC')
         WHERE "id" = ${documentId}`);
-      return { text: { ...extracted, documentId } };
+      return { text: { ...extracted, language: stored.language, documentId } };
     } catch (error) {
       if (!(error instanceof UnreadableDocumentError)) throw error;
       // Stored (the transaction commits), so the other services fail the same way without trying again.

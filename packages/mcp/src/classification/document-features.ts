@@ -13,9 +13,10 @@ export type DocumentFeatures = {
 };
 
 /** Cheap descriptive features returned alongside a classification. */
-export function extractFeatures(doc: { text: string; pages: string[] }): DocumentFeatures {
+export function extractFeatures(doc: { text: string; pages: string[]; language?: LanguageGuess }): DocumentFeatures {
   return {
-    language: detectLanguage(doc.text),
+    // Detected once when the host stored the text; inline text is detected here.
+    language: doc.language ?? detectLanguage(doc.text),
     words: countWords(doc.text),
     sentences: countSentences(doc.text),
     pages: Math.max(doc.pages.length, doc.text ? 1 : 0),
@@ -34,6 +35,7 @@ export type FeatureSource = {
   truncated?: boolean;
   cuts?: ExtractionCut[];
   ocr?: OcrReport;
+  language?: LanguageGuess;
 };
 
 /** Everything extract_features returns: features, structure, entities, metadata, extraction report. */

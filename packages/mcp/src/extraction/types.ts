@@ -1,3 +1,4 @@
+import type { LanguageGuess } from "../text/language";
 export const SUPPORTED_TYPES = {
   pdf: "application/pdf",
   docx: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -55,6 +56,8 @@ export type ExtractedDocument = {
   ocr?: OcrReport;
   /** Null for formats without visible structure (plain text, PDF). */
   structure?: DocumentStructure | null;
+  /** The text's language, when a host detected it once for every service (see toStoredExtraction). */
+  language?: LanguageGuess;
 };
 
 export type ExtractionLimits = {

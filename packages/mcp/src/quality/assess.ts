@@ -51,6 +51,8 @@ export type QualityInput = {
   metadata?: { title?: string; author?: string; created?: string };
   truncated?: boolean;
   documentId?: string;
+  /** Detected once when the host stored the text; detected here when absent. */
+  language?: LanguageGuess;
 };
 
 /** The parts of an assessment timed separately (see AssessOptions.timings). */
@@ -303,7 +305,7 @@ export function measureQuality(doc: QualityInput, options: Omit<AssessOptions, "
   const sources = pages.some((p) => p.length > 0) ? pages : [text];
   const { allWords, sentences } = time("tokens", () => ({ allWords: wordList(text), sentences: splitSentences(text).length }));
   const nWords = allWords.length;
-  const language = time("language", () => detectLanguage(text));
+  const language = time("language", () => doc.language ?? detectLanguage(text));
   const read = time("readability", () => readability(allWords, sentences));
   const issues: QualityIssue[] = [];
   let score = 100;
