@@ -95,6 +95,17 @@ describe("resource limits", () => {
     await expectError(refused, 429, "daily_quota_exceeded");
     expect(await harness.database.db.job.count({ where: { apiKeyId: row.id } })).toBe(2);
   });
+
+  it("holds a key's limits under concurrent uploads (the intake counts and writes in one step)", async () => {
+    // A quota, not the concurrency cap: jobs that finish meanwhile would make the cap's count move.
+    const { row, secret } = await createApiKey(harness.database.db, { name: "burst", role: "operator", dailyDocumentQuota: 3 });
+    const responses = await Promise.all(Array.from({ length: 12 }, () => r.process.POST(upload(secret))));
+    const statuses = responses.map((response) => response.status).sort();
+    expect(statuses.filter((s) => s === 202)).toHaveLength(3);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(9);
+    for (const refused of responses.filter((response) => response.status === 429)) await expectError(refused, 429, "daily_quota_exceeded");
+    expect(await harness.database.db.job.count({ where: { apiKeyId: row.id } })).toBe(3);
+  });
 });
 
 describe("request signing", () => {

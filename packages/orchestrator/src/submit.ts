@@ -35,7 +35,25 @@ export type SubmitInput = {
    * written or enqueued and that job is returned with `replayed: true`.
    */
   idempotencyKey?: string | null;
+  /**
+   * The API key's limits, enforced in the intake call itself (under a per-key lock, so
+   * concurrent uploads cannot all pass): a job over one is refused with JobLimitError.
+   */
+  limits?: { maxActiveJobs: number; dailyQuota: number | null } | null;
 };
+
+/** Counts of the submitting key before this job, as the intake saw them (null: not counted). */
+export type KeyCounts = { active: number | null; today: number | null };
+
+/** A key's limit refused the job: nothing was written. */
+export class JobLimitError extends Error {
+  constructor(
+    readonly code: "too_many_concurrent_jobs" | "daily_quota_exceeded",
+    readonly counts: KeyCounts,
+  ) {
+    super(code === "too_many_concurrent_jobs" ? "The key has as many jobs queued or running as it may." : "The key's daily quota is used up.");
+  }
+}
 
 export type SubmittedJob = {
   jobId: string;
@@ -46,6 +64,8 @@ export type SubmittedJob = {
   enqueued: boolean;
   /** An earlier job with the same idempotency key (nothing new was written). */
   replayed: boolean;
+  /** The key's counts before this job, when it has limits (see SubmitInput.limits). */
+  keyCounts: KeyCounts;
 };
 
 const ENQUEUE_TIMEOUT_MS = 3_000;
@@ -63,7 +83,7 @@ export async function submitJob(ctx: OrchestratorContext, input: SubmitInput): P
   const inserted = (await insertJob(ctx.db, input)) ?? (await insertJob(ctx.db, input));
   if (!inserted) throw new Error("The document row could not be written; try again.");
   if (inserted === "key_taken") return replay(ctx.db, input.idempotencyKey!);
-  const { jobId, documentId, createdAt, taskIds } = inserted;
+  const { jobId, documentId, createdAt, taskIds, keyCounts } = inserted;
   const enqueued = await enqueueTasks(ctx, {
     jobId, documentId, sha256: input.document.sha256, options: input.options,
     // REST passes it; the MCP gateway's process_document runs inside the same request context.
@@ -71,7 +91,7 @@ export async function submitJob(ctx: OrchestratorContext, input: SubmitInput): P
     tasks: input.services.map((s) => ({ id: taskIds[s.name]!, service: s.name, tool: s.tool })),
   }).then(() => true, () => false);
   if (enqueued) markEnqueued(ctx.db, jobId);
-  return { jobId, documentId, createdAt, taskIds, enqueued, replayed: false };
+  return { jobId, documentId, createdAt, taskIds, enqueued, replayed: false, keyCounts };
 }
 
 async function replay(db: Db, idempotencyKey: string): Promise<SubmittedJob> {
@@ -79,15 +99,19 @@ async function replay(db: Db, idempotencyKey: string): Promise<SubmittedJob> {
   return {
     jobId: job.id, documentId: job.documentId, createdAt: job.createdAt,
     taskIds: Object.fromEntries(job.tasks.map((t) => [t.service, t.id])), enqueued: job.enqueuedAt !== null, replayed: true,
+    keyCounts: { active: null, today: null },
   };
 }
 
+// Two-key advisory locks live apart from the single-key audit lock (see aggregate.ts for "jobs").
+const KEY_LOCK_CLASS = 0x6b657973; // "keys"
 const DOCUMENT_ID_HOLE = "\u0000documentId\u0000";
 const PREV_HASH_HOLE = "\u0000prevHash\u0000";
 
 /**
  * Null when the document row with the same bytes vanished between our insert and our look (retry
  * once); "key_taken" when a job with the same idempotency key exists (nothing was written).
+ * Throws JobLimitError when the key's limits refuse the job (nothing was written).
  */
 async function insertJob(db: Db, input: SubmitInput) {
   const { document } = input;
@@ -108,10 +132,12 @@ async function insertJob(db: Db, input: SubmitInput) {
   }, [DOCUMENT_ID_HOLE, PREV_HASH_HOLE]);
 
   const key = input.idempotencyKey ?? null;
+  const limits = input.apiKeyId ? (input.limits ?? null) : null;
+  const dayStart = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
   // One call, one round trip: docgate_submit_job (migration submit_job_function) writes the rows
   // and then appends the audit row under the audit lock, in the call's own transaction.
-  const [row] = await fastSql(db).query<{ documentId: string | null; jobId: string | null; keyTaken: boolean }>(sql`
-    SELECT "documentId", "jobId", "keyTaken" FROM docgate_submit_job(
+  const [row] = await fastSql(db).query<{ documentId: string | null; jobId: string | null; keyTaken: boolean; refused: string | null; active: number | null; today: number | null }>(sql`
+    SELECT "documentId", "jobId", "keyTaken", "refused", "active", "today" FROM docgate_submit_job(
       ${uuidv7(now.getTime())}::text, ${document.sha256}::text, ${document.filename}::text, ${document.mimeType}::text,
       ${document.bytes.byteLength}::int, ${pages}::int, ${document.bytes}::bytea, ${extracted?.text ?? null}::text,
       ${extracted ? JSON.stringify(extracted.pageTexts) : null}::jsonb,
@@ -119,8 +145,11 @@ async function insertJob(db: Db, input: SubmitInput) {
       ${ts(now)}, ${jobId}::text, ${names}::text[], ${names.map((n) => taskIds[n]!)}::text[], ${input.services.map((s) => s.tool)}::text[],
       ${JSON.stringify(input.options)}::jsonb, ${input.apiKeyId ?? null}::text, ${input.userId ?? null}::text, ${key}::text,
       ${AUDIT_LOCK}::bigint, ${input.actor.type}::text, ${actorId}::text, ${input.ip ?? null}::text, ${input.userAgent ?? null}::text,
-      ${JSON.stringify(metadata)}::jsonb, ${p0}::text, ${p1}::text, ${p2}::text)`);
-  if (row?.jobId && row.documentId) return { jobId, documentId: row.documentId, createdAt: now, taskIds };
+      ${JSON.stringify(metadata)}::jsonb, ${p0}::text, ${p1}::text, ${p2}::text,
+      ${KEY_LOCK_CLASS}::int, ${limits?.maxActiveJobs ?? null}::int, ${limits?.dailyQuota ?? null}::int, ${ts(dayStart)})`);
+  const keyCounts: KeyCounts = { active: row?.active ?? null, today: row?.today ?? null };
+  if (row?.refused) throw new JobLimitError(row.refused as JobLimitError["code"], keyCounts);
+  if (row?.jobId && row.documentId) return { jobId, documentId: row.documentId, createdAt: now, taskIds, keyCounts };
   // Our job was not written: another job holds the key, or the document row vanished between
   // our insert and our look (retry once).
   if (row?.keyTaken) return "key_taken" as const;

@@ -1,4 +1,5 @@
 import { countActiveJobs, countJobsToday, DEFAULT_MAX_CONCURRENT_JOBS, findApiKey, type AuditActor, type Role } from "@docgate/db";
+import type { KeyCounts } from "@docgate/orchestrator";
 import { serverContext } from "./context";
 import { auth } from "./auth";
 import { ApiError } from "./errors";
@@ -117,31 +118,63 @@ export function requireServices(principal: Principal, services: string[]): void 
   }
 }
 
+/** A key's limits on jobs, which the intake call enforces (SubmitInput.limits); null for console users. */
+export function jobLimits(principal: Principal): { maxActiveJobs: number; dailyQuota: number | null } | null {
+  if (principal.kind !== "api_key") return null;
+  return { maxActiveJobs: principal.limits.maxConcurrentJobs ?? DEFAULT_MAX_CONCURRENT_JOBS, dailyQuota: principal.limits.dailyDocumentQuota };
+}
+
+// A key's counts as its last intake on this web copy saw them: while they are fresh and well
+// under the limits, the early check below is skipped (the intake call enforces the limits anyway).
+const COUNTS_FRESH_MS = 5_000;
+const lastCounts = new Map<string, { counts: KeyCounts; at: number }>();
+
+/** Remembers what an intake saw of the key (SubmittedJob.keyCounts, or JobLimitError.counts). */
+export function rememberKeyCounts(principal: Principal, counts: KeyCounts): void {
+  if (principal.kind !== "api_key") return;
+  if (lastCounts.size > 10_000) lastCounts.clear();
+  lastCounts.set(principal.id, { counts, at: Date.now() });
+}
+
+function mayBeNearLimits(principal: Principal, limits: { maxActiveJobs: number; dailyQuota: number | null }): boolean {
+  const seen = lastCounts.get(principal.id);
+  if (!seen || Date.now() - seen.at > COUNTS_FRESH_MS) return true;
+  // Counts are from before that intake's own job; other uploads may be in flight since.
+  const near = (count: number | null, limit: number) => count === null || count + 1 >= limit - Math.max(2, limit / 10);
+  return near(seen.counts.active, limits.maxActiveJobs) || (limits.dailyQuota !== null && near(seen.counts.today, limits.dailyQuota));
+}
+
 /**
- * Before accepting a new job for a key: its cap on concurrent jobs (queued or running) and
- * its daily document quota, both counted in Postgres (so they hold while Redis is down).
+ * Before the upload is read: a key at its cap on concurrent jobs (queued or running) or at its
+ * daily document quota is refused (429) without costing an upload. Counted in Postgres (so it
+ * holds while Redis is down), and only when the key may be near a limit: the intake call checks
+ * both again under the key's lock, which is what makes them hold under concurrent uploads.
  */
 export async function requireJobCapacity(principal: Principal): Promise<void> {
-  if (principal.kind !== "api_key") return;
+  const limits = jobLimits(principal);
+  if (!limits || principal.kind !== "api_key" || !mayBeNearLimits(principal, limits)) return;
   const { db } = serverContext();
-  const meta = origin.get(principal)?.meta;
-  const cap = principal.limits.maxConcurrentJobs ?? DEFAULT_MAX_CONCURRENT_JOBS;
   const [active, today] = await Promise.all([
     countActiveJobs(db, principal.id),
-    principal.limits.dailyDocumentQuota === null ? Promise.resolve(0) : countJobsToday(db, principal.id),
+    limits.dailyQuota === null ? Promise.resolve(0) : countJobsToday(db, principal.id),
   ]);
-  if (active >= cap) {
-    throw deny(auditActor(principal), meta, new ApiError(429, "too_many_concurrent_jobs",
-      `This API key may have ${cap} jobs queued or running at once; wait for one to finish.`, { "Retry-After": "5" }));
+  if (active >= limits.maxActiveJobs) throw jobLimitRefusal(principal, "too_many_concurrent_jobs");
+  if (limits.dailyQuota !== null && today >= limits.dailyQuota) throw jobLimitRefusal(principal, "daily_quota_exceeded");
+}
+
+/** The 429 for a key over one of its job limits (recorded as a denial). */
+export function jobLimitRefusal(principal: Principal, code: "too_many_concurrent_jobs" | "daily_quota_exceeded"): ApiError {
+  const limits = jobLimits(principal);
+  const meta = origin.get(principal)?.meta;
+  if (code === "too_many_concurrent_jobs") {
+    return deny(auditActor(principal), meta, new ApiError(429, "too_many_concurrent_jobs",
+      `This API key may have ${limits?.maxActiveJobs} jobs queued or running at once; wait for one to finish.`, { "Retry-After": "5" }));
   }
-  const quota = principal.limits.dailyDocumentQuota;
-  if (quota !== null && today >= quota) {
-    const now = new Date();
-    const midnight = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1);
-    throw deny(auditActor(principal), meta, new ApiError(429, "daily_quota_exceeded",
-      `This API key's quota of ${quota} documents per day is used up; it resets at 00:00 UTC.`,
-      { "Retry-After": String(Math.ceil((midnight - now.getTime()) / 1000)) }));
-  }
+  const now = new Date();
+  const midnight = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1);
+  return deny(auditActor(principal), meta, new ApiError(429, "daily_quota_exceeded",
+    `This API key's quota of ${limits?.dailyQuota} documents per day is used up; it resets at 00:00 UTC.`,
+    { "Retry-After": String(Math.ceil((midnight - now.getTime()) / 1000)) }));
 }
 
 /** The `X-RateLimit-*` headers for a response to a request authenticated by an API key. */

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { Prisma } from "@docgate/db";
 import { extractText, inspectDocument, sniffType, SUPPORTED_TYPES, toStoredExtraction, UnreadableDocumentError } from "@docgate/mcp/extraction";
-import { acceptedJobView, currentRequestContext, submitJob, waitForJobView, type IncomingDocument, type JobOptions, type JobView } from "@docgate/orchestrator";
+import { acceptedJobView, currentRequestContext, waitForJobView, type IncomingDocument, type JobOptions, type JobView } from "@docgate/orchestrator";
 import { serverContext } from "./context";
 import { clientAddress } from "./access/deny";
 import { env } from "./env";
@@ -12,6 +12,7 @@ import { loadCatalog } from "./mcp/catalog";
 import { chooseServices } from "./services";
 import { auditActor, principalHeaders, requireJobCapacity, requireRole, requireServices, type Principal } from "./principal";
 import { readUpload } from "./upload";
+import { submitAs } from "./intake";
 import { stopping } from "./stopping";
 
 export type ProcessResult = {
@@ -25,8 +26,9 @@ export type ProcessResult = {
 export async function processRequest(request: Request, principal: Principal): Promise<ProcessResult> {
   requireRole(principal, "operator");
   const idempotencyKey = readIdempotencyKey(request, principal);
-  // Checked before the body is read, so a key over its limits costs no upload. A replay of a job
-  // already accepted is not a new job: it must not be refused for the job it asks about.
+  // Checked before the body is read, so a key at its limits costs no upload (the intake call
+  // enforces them). A replay of a job already accepted is not a new job: it must not be refused
+  // for the job it asks about.
   if (!idempotencyKey || !(await jobWithKeyExists(idempotencyKey))) await requireJobCapacity(principal);
   const query = WaitQuerySchema.safeParse(Object.fromEntries(new URL(request.url).searchParams));
   if (!query.success) throw invalidInput(query.error);
@@ -34,7 +36,7 @@ export async function processRequest(request: Request, principal: Principal): Pr
   if (!upload.file) throw new ApiError(400, "missing_document", "Attach the document as the multipart file field `document`.");
   if (upload.file.bytes.byteLength === 0) throw new ApiError(400, "empty_document", "The document is empty (0 bytes).");
 
-  const { db, orchestrator, events } = serverContext();
+  const { db, events } = serverContext();
   const fields = ProcessFieldsSchema.safeParse({
     services: (upload.fields.get("services") ?? []).flatMap((v) => v.split(",")).map((v) => v.trim()).filter(Boolean),
     taxonomy: upload.fields.get("taxonomy")?.[0],
@@ -71,7 +73,7 @@ export async function processRequest(request: Request, principal: Principal): Pr
     pages: pages ?? null,
     extracted: await extractAtTheDoor(upload.file.bytes, sniffed.mimeType),
   };
-  const submitted = await submitJob(orchestrator, {
+  const submitted = await submitAs(principal, {
     document,
     services,
     options,

@@ -1,4 +1,4 @@
-import { getJobView, isDependencyUnavailable, submitJob, waitForJob, callServiceTool, ToolCallUnavailableError, type JobView } from "@docgate/orchestrator";
+import { getJobView, isDependencyUnavailable, waitForJob, callServiceTool, ToolCallUnavailableError, type JobView } from "@docgate/orchestrator";
 import { stopping } from "../stopping";
 import { chooseServices } from "../services";
 import { requireKnownJobOptions } from "../job-options";
@@ -12,6 +12,7 @@ import { serverContext } from "../context";
 import { ApiError } from "../errors";
 import { readJob } from "../jobs";
 import { auditActor, requireJobCapacity, requireRole, requireServices, type Principal } from "../principal";
+import { submitAs } from "../intake";
 import { recordToolCall } from "./audit";
 import { loadCatalog, mayUseService, type Catalog } from "./catalog";
 import {
@@ -272,8 +273,8 @@ async function processDocument(principal: Principal, meta: RequestMeta, rawArgs:
     ? await decodeDocument(args.content, args.filename!)
     : await storedDocument(principal, args.documentId!);
 
-  const { orchestrator, db, events } = serverContext();
-  const { jobId } = await submitJob(orchestrator, {
+  const { db, events } = serverContext();
+  const { jobId } = await submitAs(principal, {
     document,
     services,
     options: { ...(args.taxonomy ? { taxonomy: args.taxonomy } : {}), ...(args.profile ? { profile: args.profile } : {}) },
