@@ -37,7 +37,8 @@ export type SubmitInput = {
   idempotencyKey?: string | null;
   /**
    * The API key's limits, enforced in the intake call itself (under a per-key lock, so
-   * concurrent uploads cannot all pass): a job over one is refused with JobLimitError.
+   * concurrent uploads cannot all pass; see migration submit_job_limits): a job over one is
+   * refused with JobLimitError.
    */
   limits?: { maxActiveJobs: number; dailyQuota: number | null } | null;
 };
@@ -80,8 +81,7 @@ const ENQUEUE_TIMEOUT_MS = 3_000;
  * the audit lock (docgate_append_audit). The lock is held only for that insert and the commit.
  */
 export async function submitJob(ctx: OrchestratorContext, input: SubmitInput): Promise<SubmittedJob> {
-  const inserted = (await insertJob(ctx.db, input)) ?? (await insertJob(ctx.db, input));
-  if (!inserted) throw new Error("The document row could not be written; try again.");
+  const inserted = await insertJobWithRetries(ctx.db, input);
   if (inserted === "key_taken") return replay(ctx.db, input.idempotencyKey!);
   const { jobId, documentId, createdAt, taskIds, keyCounts } = inserted;
   const enqueued = await enqueueTasks(ctx, {
@@ -92,6 +92,29 @@ export async function submitJob(ctx: OrchestratorContext, input: SubmitInput): P
   }).then(() => true, () => false);
   if (enqueued) markEnqueued(ctx.db, jobId);
   return { jobId, documentId, createdAt, taskIds, enqueued, replayed: false, keyCounts };
+}
+
+// Keys whose last intake here was near a limit (until when): their next intake locks the key
+// exclusively at once instead of finding out under the shared lock and calling again.
+const NEAR_LIMIT_MEMORY_MS = 5_000;
+const nearLimitKeys = new Map<string, number>();
+
+async function insertJobWithRetries(db: Db, input: SubmitInput) {
+  const keyId = input.apiKeyId ?? "";
+  let exclusive = (nearLimitKeys.get(keyId) ?? 0) > Date.now();
+  // Once more if the document row vanished between our insert and our look; once more with the
+  // key locked exclusively if the key turned out to be near a limit.
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const inserted = await insertJob(db, input, exclusive);
+    if (inserted === "near_limit") {
+      if (nearLimitKeys.size > 10_000) nearLimitKeys.clear();
+      nearLimitKeys.set(keyId, Date.now() + NEAR_LIMIT_MEMORY_MS);
+      exclusive = true;
+      continue;
+    }
+    if (inserted) return inserted;
+  }
+  throw new Error("The document row could not be written; try again.");
 }
 
 async function replay(db: Db, idempotencyKey: string): Promise<SubmittedJob> {
@@ -110,10 +133,11 @@ const PREV_HASH_HOLE = "\u0000prevHash\u0000";
 
 /**
  * Null when the document row with the same bytes vanished between our insert and our look (retry
- * once); "key_taken" when a job with the same idempotency key exists (nothing was written).
- * Throws JobLimitError when the key's limits refuse the job (nothing was written).
+ * once); "key_taken" when a job with the same idempotency key exists; "near_limit" when the key
+ * must be locked exclusively to count (call again with `exclusive`). Throws JobLimitError when
+ * the key's limits refuse the job. Nothing is written in any of these cases.
  */
-async function insertJob(db: Db, input: SubmitInput) {
+async function insertJob(db: Db, input: SubmitInput, exclusive: boolean) {
   const { document } = input;
   const now = new Date();
   const jobId = uuidv7(now.getTime());
@@ -146,8 +170,9 @@ async function insertJob(db: Db, input: SubmitInput) {
       ${JSON.stringify(input.options)}::jsonb, ${input.apiKeyId ?? null}::text, ${input.userId ?? null}::text, ${key}::text,
       ${AUDIT_LOCK}::bigint, ${input.actor.type}::text, ${actorId}::text, ${input.ip ?? null}::text, ${input.userAgent ?? null}::text,
       ${JSON.stringify(metadata)}::jsonb, ${p0}::text, ${p1}::text, ${p2}::text,
-      ${KEY_LOCK_CLASS}::int, ${limits?.maxActiveJobs ?? null}::int, ${limits?.dailyQuota ?? null}::int, ${ts(dayStart)})`);
+      ${KEY_LOCK_CLASS}::int, ${limits?.maxActiveJobs ?? null}::int, ${limits?.dailyQuota ?? null}::int, ${ts(dayStart)}, ${exclusive}::boolean)`);
   const keyCounts: KeyCounts = { active: row?.active ?? null, today: row?.today ?? null };
+  if (row?.refused === "near_limit") return "near_limit" as const;
   if (row?.refused) throw new JobLimitError(row.refused as JobLimitError["code"], keyCounts);
   if (row?.jobId && row.documentId) return { jobId, documentId: row.documentId, createdAt: now, taskIds, keyCounts };
   // Our job was not written: another job holds the key, or the document row vanished between

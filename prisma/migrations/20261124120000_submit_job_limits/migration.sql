@@ -1,11 +1,19 @@
 -- A key's limits (its cap on queued + running jobs, its daily quota) are now checked inside the
--- intake call, under a per-key advisory lock: the counts and the insert are one step, so
--- concurrent uploads of one key can no longer all pass a count taken before any of them was
--- written. (The gateway counted first, in a statement of its own.) Idempotent replays are
+-- intake call: the gateway counted first, in a statement of its own, so concurrent uploads of
+-- one key could all pass a count taken before any of them was written. Idempotent replays are
 -- answered before the limits, as before. "refused" names the limit; "active" and "today" are
 -- the key's counts before this job (null when not counted).
+--
+-- The counts hold under concurrency through a per-key advisory lock:
+-- * Far from its limits (each count + max_connections below its limit), an intake holds the
+--   key's lock shared: intakes of the key do not wait on each other, and all the uncommitted
+--   ones together (at most max_connections, each holding a connection) cannot pass a limit.
+-- * Near a limit, an intake holds it exclusive (p_exclusive): it waits until the key's other
+--   intakes have committed, so its counts see them. An intake that finds itself near a limit
+--   while holding the lock shared answers "refused" = 'near_limit' (nothing written): the caller
+--   calls again with p_exclusive, rather than upgrade a shared lock (two upgrades deadlock).
 -- Lock order: the key's lock, then the rows, then the audit lock (docgate_append_audit). Only
--- intakes of the same key take the key's lock, and they hold nothing else while waiting for it.
+-- intakes take the key's lock, and they hold nothing else while waiting for it.
 DROP FUNCTION docgate_submit_job(text, text, text, text, integer, integer, bytea, text, jsonb, jsonb, timestamp(3),
   timestamp(3), text, text[], text[], text[], jsonb, text, text, text, bigint, text, text, text, text, jsonb, text, text, text);
 
@@ -16,7 +24,7 @@ CREATE FUNCTION docgate_submit_job(
   p_api_key_id text, p_user_id text, p_idempotency_key text,
   p_audit_lock bigint, p_actor_type text, p_actor_id text, p_ip text, p_user_agent text, p_audit_metadata jsonb,
   p_audit_text_0 text, p_audit_text_1 text, p_audit_text_2 text,
-  p_key_lock_class integer, p_max_active integer, p_daily_quota integer, p_day_start timestamp(3)
+  p_key_lock_class integer, p_max_active integer, p_daily_quota integer, p_day_start timestamp(3), p_exclusive boolean
 ) RETURNS TABLE ("documentId" text, "jobId" text, "keyTaken" boolean, "refused" text, "active" integer, "today" integer) LANGUAGE plpgsql AS $$
 DECLARE
   v_document text;
@@ -24,6 +32,8 @@ DECLARE
   v_job text;
   v_active integer;
   v_today integer;
+  -- More intakes than this cannot be uncommitted at once (each holds a connection).
+  v_slack integer := current_setting('max_connections')::integer;
 BEGIN
   IF p_idempotency_key IS NOT NULL AND EXISTS (SELECT 1 FROM "Job" WHERE "idempotencyKey" = p_idempotency_key) THEN
     RETURN QUERY SELECT NULL::text, NULL::text, true, NULL::text, NULL::integer, NULL::integer;
@@ -31,21 +41,29 @@ BEGIN
   END IF;
 
   IF p_api_key_id IS NOT NULL AND (p_max_active IS NOT NULL OR p_daily_quota IS NOT NULL) THEN
-    PERFORM pg_advisory_xact_lock(p_key_lock_class, hashtext(p_api_key_id));
-    -- Fresh snapshots from here on: the previous holder's job is counted.
+    IF p_exclusive THEN
+      PERFORM pg_advisory_xact_lock(p_key_lock_class, hashtext(p_api_key_id));
+    ELSE
+      PERFORM pg_advisory_xact_lock_shared(p_key_lock_class, hashtext(p_api_key_id));
+    END IF;
+    -- Fresh snapshots from here on: an exclusive holder sees every job of the key's earlier intakes.
     IF p_max_active IS NOT NULL THEN
       SELECT count(*)::integer INTO v_active FROM "Job" WHERE "apiKeyId" = p_api_key_id AND "status" IN ('queued', 'running');
-      IF v_active >= p_max_active THEN
-        RETURN QUERY SELECT NULL::text, NULL::text, false, 'too_many_concurrent_jobs'::text, v_active, NULL::integer;
-        RETURN;
-      END IF;
     END IF;
     IF p_daily_quota IS NOT NULL THEN
       SELECT count(*)::integer INTO v_today FROM "Job" WHERE "apiKeyId" = p_api_key_id AND "createdAt" >= p_day_start;
-      IF v_today >= p_daily_quota THEN
-        RETURN QUERY SELECT NULL::text, NULL::text, false, 'daily_quota_exceeded'::text, v_active, v_today;
-        RETURN;
-      END IF;
+    END IF;
+    IF NOT p_exclusive AND (v_active + v_slack >= p_max_active OR v_today + v_slack >= p_daily_quota) THEN
+      RETURN QUERY SELECT NULL::text, NULL::text, false, 'near_limit'::text, v_active, v_today;
+      RETURN;
+    END IF;
+    IF v_active >= p_max_active THEN
+      RETURN QUERY SELECT NULL::text, NULL::text, false, 'too_many_concurrent_jobs'::text, v_active, v_today;
+      RETURN;
+    END IF;
+    IF v_today >= p_daily_quota THEN
+      RETURN QUERY SELECT NULL::text, NULL::text, false, 'daily_quota_exceeded'::text, v_active, v_today;
+      RETURN;
     END IF;
   END IF;
 
