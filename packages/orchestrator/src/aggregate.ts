@@ -1,6 +1,7 @@
 import { fastSql, sql, type Db, type JobStatus } from "@docgate/db";
 import type { OrchestratorContext } from "./context";
 import { publishJobEvent } from "./events";
+import { toJobView, type JobView, type StoredJobView } from "./job-view";
 
 /** Decides a job's status from its tasks. */
 export function aggregateStatus(taskStatuses: string[]): JobStatus {
@@ -50,8 +51,9 @@ export type TaskFinal =
  * never overwrites it) and, when that was the job's last unfinished task, closes the job by
  * aggregateStatus's rule. One round trip: docgate_settle_task (migration settle_task_function)
  * takes the job lock, then writes and closes in one statement that sees the other writers' work.
- * `written` is false when the task was already final (or gone). It publishes `job.finished` when
- * it closed the job, unless the caller sends its events itself (`publish: false`).
+ * `written` is false when the task was already final (or gone). When it closed the job, `view`
+ * is the job's final view (migration job_view_function), and it publishes `job.finished` with
+ * it, unless the caller sends its events itself (`publish: false`).
  */
 export async function settleTask(
   ctx: OrchestratorContext,
@@ -59,14 +61,17 @@ export async function settleTask(
   taskId: string,
   result: TaskFinal,
   options: { publish?: boolean } = {},
-): Promise<{ written: boolean; jobStatus: JobStatus | null }> {
-  const [row] = await fastSql(ctx.db).query<{ written: number; closed: JobStatus | null }>(sql`
-    SELECT "written", "closed" FROM docgate_settle_task(${JOB_LOCK_CLASS}, ${jobId}, ${taskId}, ${result.status},
+): Promise<{ written: boolean; jobStatus: JobStatus | null; view: JobView | null }> {
+  const [row] = await fastSql(ctx.db).query<{ written: number; closed: JobStatus | null; view: StoredJobView | null }>(sql`
+    SELECT "written", "closed", "view" FROM docgate_settle_task(${JOB_LOCK_CLASS}, ${jobId}, ${taskId}, ${result.status},
       ${result.status === "succeeded" ? result.outputJson : null}::jsonb, ${result.status === "succeeded" && result.cached},
       ${result.status === "failed" ? JSON.stringify(result.error) : null}::jsonb, ${result.durationMs},
       (${new Date().toISOString()}::timestamptz AT TIME ZONE 'UTC'))`);
-  if (row?.closed && options.publish !== false) await publishJobEvent(ctx.redis, ctx.prefix, { type: "job.finished", jobId, status: row.closed });
-  return { written: (row?.written ?? 0) > 0, jobStatus: row?.closed ?? null };
+  const view = row?.view ? toJobView(row.view) : null;
+  if (row?.closed && options.publish !== false) {
+    await publishJobEvent(ctx.redis, ctx.prefix, { type: "job.finished", jobId, status: row.closed, ...(view ? { view } : {}) });
+  }
+  return { written: (row?.written ?? 0) > 0, jobStatus: row?.closed ?? null, view };
 }
 
 /**

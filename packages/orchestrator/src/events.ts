@@ -1,11 +1,13 @@
 import { EventEmitter } from "node:events";
 import type { ChainableCommander, Redis } from "ioredis";
+import type { JobView } from "./job-view";
 
 export type JobEvent =
   | { type: "task.running"; jobId: string; service: string; attempt: number }
   | { type: "task.finished"; jobId: string; service: string; status: "succeeded" | "failed" | "cancelled"; cached: boolean }
   | { type: "task.retrying"; jobId: string; service: string; attempt: number; error: string }
-  | { type: "job.finished"; jobId: string; status: string };
+  /** `view`: the job's final view, when the writer that closed the job had it (not sent on to clients as is). */
+  | { type: "job.finished"; jobId: string; status: string; view?: JobView };
 
 export const jobChannel = (prefix: string, jobId: string) => `${prefix}:events:job:${jobId}`;
 
@@ -56,6 +58,8 @@ export class JobEventHub {
       const pattern = `${this.prefix}:events:job:*`;
       this.subscriber.on("pmessage", (_pattern, channel: string, message: string) => {
         const jobId = channel.slice(channel.lastIndexOf(":") + 1);
+        // Every job's events reach every web copy: only those someone here waits for are read.
+        if (this.emitter.listenerCount(jobId) === 0) return;
         try {
           this.emitter.emit(jobId, JSON.parse(message) as JobEvent);
         } catch {

@@ -24,27 +24,25 @@ export type JobView = {
   results: Record<string, ServiceResult>;
 };
 
-type ViewRow = {
-  id: string; status: string; createdAt: Date; startedAt: Date | null; finishedAt: Date | null; services: string[]; options: unknown;
+/** The job as docgate_job_view builds it (migration job_view_function): timestamps already ISO strings. */
+export type StoredJobView = {
+  id: string; status: string; createdAt: string; startedAt: string | null; finishedAt: string | null; services: string[]; options: unknown;
   filename: string; documentId: string; mimeType: string; sizeBytes: number; sha256: string; pages: number | null;
   tasks: { service: string; status: string; cached: boolean; durationMs: number | null; attempts: number; output: unknown; error: unknown }[];
 };
 
 /**
- * The public job JSON (ARCHITECTURE.md, "Job JSON"). One statement (job, document and tasks
- * joined), straight on pg (fast-sql.ts), since every sync answer and every poll of a job reads it.
+ * The public job JSON (ARCHITECTURE.md, "Job JSON"). One statement, straight on pg
+ * (fast-sql.ts), since every sync answer and every poll of a job reads it. The same function
+ * builds the view that comes with `job.finished` (docgate_settle_task), so both agree.
  */
 export async function getJobView(db: Db, jobId: string): Promise<JobView | null> {
-  const [job] = await fastSql(db).query<ViewRow>(sql`
-    SELECT j."id", j."status"::text AS "status", j."createdAt", j."startedAt", j."finishedAt", j."services", j."options", j."filename",
-           d."id" AS "documentId", d."mimeType", d."sizeBytes", d."sha256", d."pages",
-           COALESCE((SELECT json_agg(json_build_object(
-               'service', t."service", 'status', t."status", 'cached', t."cached", 'durationMs', t."durationMs",
-               'attempts', t."attempts", 'output', t."output", 'error', t."error"))
-             FROM "JobTask" t WHERE t."jobId" = j."id"), '[]'::json) AS "tasks"
-    FROM "Job" j JOIN "Document" d ON d."id" = j."documentId"
-    WHERE j."id" = ${jobId}`);
-  if (!job) return null;
+  const [row] = await fastSql(db).query<{ view: StoredJobView | null }>(sql`SELECT docgate_job_view(${jobId}) AS "view"`);
+  return row?.view ? toJobView(row.view) : null;
+}
+
+/** Shapes docgate_job_view's row as the public job JSON: results by service, outputs only of succeeded tasks. */
+export function toJobView(job: StoredJobView): JobView {
   const results: Record<string, ServiceResult> = {};
   for (const service of job.services) {
     const task = job.tasks.find((t) => t.service === service);
@@ -61,9 +59,9 @@ export async function getJobView(db: Db, jobId: string): Promise<JobView | null>
   return {
     id: job.id,
     status: job.status,
-    createdAt: job.createdAt.toISOString(),
-    startedAt: job.startedAt?.toISOString() ?? null,
-    finishedAt: job.finishedAt?.toISOString() ?? null,
+    createdAt: job.createdAt,
+    startedAt: job.startedAt,
+    finishedAt: job.finishedAt,
     services: job.services,
     options: job.options as Record<string, unknown>,
     document: {

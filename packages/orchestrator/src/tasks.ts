@@ -131,15 +131,16 @@ type TaskRef = Pick<TaskPayload, "jobId" | "taskId" | "service">;
 /**
  * Writes the result (settleTask), then sends in one Redis round trip what follows from it: the
  * cache entry (a cache is an optimisation: written after the result, lost if Redis is down), the
- * task's event and, when this result closed the job, the job's.
+ * task's event and, when this result closed the job, the job's, with the job's final view (a
+ * waiting request answers with it instead of reading the job again).
  */
 async function finish(ctx: OrchestratorContext, payload: TaskRef, result: TaskFinal, cache?: { key: string; value: string }) {
-  const { written, jobStatus } = await settleTask(ctx, payload.jobId, payload.taskId, result, { publish: false });
+  const { written, jobStatus, view } = await settleTask(ctx, payload.jobId, payload.taskId, result, { publish: false });
   const events: JobEvent[] = [];
   if (written) {
     events.push({ type: "task.finished", jobId: payload.jobId, service: payload.service, status: result.status, cached: result.status === "succeeded" && result.cached });
   }
-  if (jobStatus) events.push({ type: "job.finished", jobId: payload.jobId, status: jobStatus });
+  if (jobStatus) events.push({ type: "job.finished", jobId: payload.jobId, status: jobStatus, ...(view ? { view } : {}) });
   await publishJobEvents(ctx.redis, ctx.prefix, events, cache && ((pipeline) => {
     pipeline.set(cacheRedisKey(ctx.prefix, cache.key), cache.value, "EX", CACHE_TTL_SECONDS);
   }));

@@ -1,5 +1,5 @@
 import type { Db } from "@docgate/db";
-import type { JobEventHub } from "./events";
+import type { JobEvent, JobEventHub } from "./events";
 import { getJobView, isFinalJobStatus, type JobView } from "./job-view";
 
 type WaitOptions = { timeoutMs: number; pollMs?: number; signal?: AbortSignal };
@@ -18,7 +18,9 @@ export async function waitForJob(db: Db, hub: JobEventHub | null, jobId: string,
 
 /**
  * Waits like waitForJob, but each look reads the whole job view (one statement), so the
- * answer costs no extra read once the job is final. Null when the job does not exist.
+ * answer costs no extra read once the job is final; and when `job.finished` brings the final
+ * view (the task runner sends it), that is the answer, with no read at all. Null when the job
+ * does not exist.
  */
 export async function waitForJobView(
   db: Db,
@@ -29,34 +31,39 @@ export async function waitForJobView(
   const result = await watchJob(hub, jobId, options, async () => {
     const view = await getJobView(db, jobId);
     return view ? { final: isFinalJobStatus(view.status), value: view } : null;
-  });
+  }, (event) => (event.view ? { final: true, value: event.view } : null));
   return result ? { view: result.value, finished: result.final } : null;
 }
 
 /**
  * Looks until the job is final, the deadline passes or the caller goes away; null when it does
  * not exist. A `job.finished` event wakes it early; otherwise it looks again every `pollMs`.
+ * `fromEvent` may answer from the event itself (it carries the final view), skipping the look.
  */
 export async function watchJob<T>(
   hub: JobEventHub | null,
   jobId: string,
   options: WaitOptions,
   look: () => Promise<{ final: boolean; value: T } | null>,
+  fromEvent?: (event: Extract<JobEvent, { type: "job.finished" }>) => { final: boolean; value: T } | null,
 ): Promise<{ final: boolean; value: T } | null> {
   const deadline = Date.now() + options.timeoutMs;
   // An event can arrive while a look is in flight: it is remembered, so the next wait does not
   // sleep through it (it used to: such answers came a whole poll interval late).
   let finishedEvent = false;
+  let answered: { final: boolean; value: T } | null = null;
   let wake: () => void = () => {};
   const unsubscribe = hub
     ? await hub.subscribe(jobId, (event) => {
         if (event.type !== "job.finished") return;
         finishedEvent = true;
+        answered = fromEvent?.(event) ?? null;
         wake();
       })
     : () => {};
   try {
     for (;;) {
+      if (answered) return answered;
       finishedEvent = false;
       const seen = await look();
       if (!seen || seen.final) return seen;

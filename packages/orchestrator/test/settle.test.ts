@@ -12,6 +12,9 @@ import { reconcileJobs } from "../src/reconcile";
 import { settleTask } from "../src/aggregate";
 import { serviceQueueName, taskJobId } from "../src/queues";
 import { submitJob } from "../src/submit";
+import { JobEventHub } from "../src/events";
+import { getJobView } from "../src/job-view";
+import { waitForJobView } from "../src/wait";
 
 const REDIS_URL = process.env.REDIS_URL || "redis://127.0.0.1:6379";
 const SERVICES = [{ name: "alpha", tool: "run" }, { name: "beta", tool: "run" }];
@@ -74,14 +77,38 @@ describe("settleTask", () => {
     }
   });
 
+  it("sends the job's final view with job.finished, the same as reading the job, and a waiting request answers with it", async () => {
+    const job = await submit("final view");
+    const failed = { status: "failed" as const, error: { code: "tool_error", message: "no" }, durationMs: 2 };
+    const hub = new JobEventHub(new Redis(REDIS_URL), prefix);
+    try {
+      const waiting = waitForJobView(database.db, hub, job.jobId, { timeoutMs: 10_000, pollMs: 60_000 });
+      await settleTask(ctx, job.jobId, job.taskIds.alpha!, succeeded);
+      const closing = await settleTask(ctx, job.jobId, job.taskIds.beta!, failed);
+      expect(closing.jobStatus).toBe("partial");
+      const read = await getJobView(database.db, job.jobId);
+      expect(closing.view).toEqual(read);
+      expect(read).toMatchObject({
+        id: job.jobId, status: "partial", services: ["alpha", "beta"],
+        results: { alpha: { status: "succeeded", output: { ok: true }, error: null }, beta: { status: "failed", output: null, error: { code: "tool_error" } } },
+      });
+      expect(read!.finishedAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+      // The poll interval is a minute: the event woke it.
+      const waited = await waiting;
+      expect(waited).toEqual({ view: read, finished: true });
+    } finally {
+      await hub.close();
+    }
+  });
+
   it("writes a result once: a repeated write neither changes the task nor reopens or recloses the job", async () => {
     const job = await submit("written once");
     await settleTask(ctx, job.jobId, job.taskIds.alpha!, succeeded);
     expect((await database.db.job.findUniqueOrThrow({ where: { id: job.jobId } })).status).toBe("queued");
     const last = await settleTask(ctx, job.jobId, job.taskIds.beta!, { status: "failed", error: { code: "tool_error", message: "no" }, durationMs: 2 });
-    expect(last).toEqual({ written: true, jobStatus: "partial" });
+    expect(last).toMatchObject({ written: true, jobStatus: "partial", view: { status: "partial" } });
     const again = await settleTask(ctx, job.jobId, job.taskIds.beta!, succeeded);
-    expect(again).toEqual({ written: false, jobStatus: null });
+    expect(again).toEqual({ written: false, jobStatus: null, view: null });
     const beta = await database.db.jobTask.findUniqueOrThrow({ where: { id: job.taskIds.beta! } });
     expect(beta).toMatchObject({ status: "failed", error: { code: "tool_error" } });
   });

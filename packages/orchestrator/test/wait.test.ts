@@ -47,6 +47,19 @@ describe("watchJob", () => {
     }
   }, 10_000);
 
+  it("answers with what job.finished brings, without another look", async () => {
+    const jobId = `job-${randomBytes(4).toString("hex")}`;
+    let looks = 0;
+    const result = await watchJob(hub, jobId, { timeoutMs: 600_000, pollMs: 600_000 }, async () => {
+      looks++;
+      // The job closes after this look: its event carries the final state.
+      setTimeout(() => void publishJobEvent(publisher, prefix, { type: "job.finished", jobId, status: "succeeded", view: { status: "succeeded" } as never }), 10);
+      return { final: false, value: "running" };
+    }, (event) => ({ final: true, value: `from the event: ${event.view!.status}` }));
+    expect(result).toEqual({ final: true, value: "from the event: succeeded" });
+    expect(looks).toBe(1);
+  }, 10_000);
+
   it("answers from the first look when the job is already final, and null for no job", async () => {
     expect(await watchJob(hub, "x", { timeoutMs: 1_000 }, async () => ({ final: true, value: 1 }))).toEqual({ final: true, value: 1 });
     expect(await watchJob(hub, "y", { timeoutMs: 1_000 }, async () => null)).toBeNull();

@@ -49,7 +49,9 @@ export const GET = handle(async (request: Request, { params }: { params: Promise
       send("job", first);
       if (isFinalJobStatus(first.status)) return close();
       const unsubscribe = await events.subscribe(id, (event: JobEvent) => {
-        send(event.type, event);
+        // The final view a job.finished may carry is for waiting requests; the stream's own `job` snapshot follows.
+        const { view: _view, ...progress } = event as JobEvent & { view?: unknown };
+        send(event.type, progress);
         void snapshot();
       });
       const poll = setInterval(() => void snapshot(), POLL_MS);
