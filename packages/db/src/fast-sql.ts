@@ -59,24 +59,49 @@ export type SqlRunner = {
   transaction<T>(fn: (query: SqlRunner["query"]) => Promise<T>): Promise<T>;
 };
 
+/**
+ * Whether a failed statement left its connection unusable. Postgres's own refusals (a constraint,
+ * a raised exception, a bad value) leave it as good as before; lost connections and the server's
+ * connection and shutdown errors (SQLSTATE classes 08 and 57P) do not.
+ */
+export function connectionIsBroken(error: unknown): boolean {
+  return !(error instanceof pg.DatabaseError) || typeof error.code !== "string" || /^(08|57P)/.test(error.code);
+}
+
 export function createSqlRunner(pool: pg.Pool, onStatement?: (text: string) => void): SqlRunner {
-  const run = async <T extends object>(client: pg.Pool | pg.PoolClient, fragment: SqlFragment): Promise<T[]> => {
+  const run = async <T extends object>(client: pg.PoolClient, fragment: SqlFragment): Promise<T[]> => {
     const { text, values } = compileSql(fragment);
     onStatement?.(text);
     return (await client.query<T>({ name: statementName(text), text, values, types })).rows;
   };
+  const checkOut = async () => {
+    const client = await pool.connect();
+    // A connection that dies while checked out emits 'error' besides failing its query: without
+    // a listener that event would end the process (seen when Postgres stops under load).
+    const ignore = () => {};
+    client.on("error", ignore);
+    const release = (error?: Error) => {
+      client.off("error", ignore);
+      client.release(error);
+    };
+    return { client, release };
+  };
   return {
-    query: (fragment) => run(pool, fragment),
+    // Not pool.query: it throws away the connection on any error, also a statement's own
+    // (and with it the connection's prepared statements), which costs a new backend each time.
+    async query<T extends object>(fragment: SqlFragment) {
+      const { client, release } = await checkOut();
+      try {
+        const rows = await run<T>(client, fragment);
+        release();
+        return rows;
+      } catch (error) {
+        release(connectionIsBroken(error) ? (error as Error) : undefined);
+        throw error;
+      }
+    },
     async transaction(fn) {
-      const client = await pool.connect();
-      // A connection that dies while checked out emits 'error' besides failing its query: without
-      // a listener that event would end the process (seen when Postgres stops under load).
-      const ignore = () => {};
-      client.on("error", ignore);
-      const release = (error?: Error) => {
-        client.off("error", ignore);
-        client.release(error);
-      };
+      const { client, release } = await checkOut();
       try {
         await client.query("BEGIN");
         onStatement?.("BEGIN");
