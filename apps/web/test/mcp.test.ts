@@ -418,6 +418,42 @@ describe("notifications", () => {
   });
 });
 
+describe("a web process told to stop (SIGTERM)", () => {
+  it("answers a process_document that is still waiting at once, with the job to fetch from the next process", async () => {
+    const { db } = harness.database;
+    // A service nothing serves: the job stays queued, so only the stop can end the wait.
+    await db.service.upsert({
+      where: { name: "idle" },
+      create: { name: "idle", kind: "external", url: "http://127.0.0.1:9/mcp", tools: [{ name: "echo", inputSchema: { type: "object" } }] },
+      update: { enabled: true },
+    });
+    await invalidateCatalog();
+    // stopping() (server/stopping.ts) aborts this controller on SIGTERM; the test aborts it itself.
+    const holder = globalThis as unknown as { __docgateStopping?: AbortController };
+    const previous = holder.__docgateStopping;
+    const stop = new AbortController();
+    holder.__docgateStopping = stop;
+    try {
+      const client = await connect();
+      const text = `stopping ${Date.now()}`;
+      const answer = client.callTool({ name: "process_document", arguments: { content: base64(text), filename: "stop.txt", services: ["idle"], wait: 60 } });
+      const job = await eventually(() => db.job.findFirst({ where: { services: { has: "idle" }, filename: "stop.txt" } }));
+      const stoppedAt = Date.now();
+      stop.abort();
+      const result = (await answer) as CallToolResult;
+      expect(Date.now() - stoppedAt).toBeLessThan(5_000);
+      expect(result.isError).toBeFalsy();
+      expect(result.structuredContent).toMatchObject({ id: job.id, status: "queued" });
+      expect(errorText(result)).toContain(`call get_job with this id`);
+    } finally {
+      holder.__docgateStopping = previous;
+      await db.job.updateMany({ where: { services: { has: "idle" } }, data: { status: "cancelled", finishedAt: new Date() } });
+      await db.service.update({ where: { name: "idle" }, data: { enabled: false } });
+      await invalidateCatalog();
+    }
+  });
+});
+
 describe("unavailable services", () => {
   it("answers a service without live workers at once with a 503-style tool error", async () => {
     const { db } = harness.database;
