@@ -10,8 +10,8 @@ import {
   trainClassifier,
   type LabelledText,
 } from "../src/classification";
-import { LEGACY_FEATURES, countFeatures, featureDims, weightInPlace } from "../src/classification/features";
-import { DEFAULT_FEATURES, TWO_LABEL_FEATURES } from "../src/classification/model";
+import { LEGACY_FEATURES, STYLE_DIMS, STYLE_WORDS, countFeatures, featureDims, hashedDims, styleFeatures, weightInPlace } from "../src/classification/features";
+import { DEFAULT_FEATURES, MULTI_LABEL_FEATURES, TWO_LABEL_FEATURES } from "../src/classification/model";
 
 const SPAM = await DEFAULT_CORPORA.spam.load();
 
@@ -117,10 +117,54 @@ describe("trainClassifier / predict", () => {
     const multi = trainClassifier(brown, { seed: 3 });
     const multiPlain = trainClassifier(brown, { seed: 3, nb: false, c: 1 });
     expect(multi.model.algorithm).toBe(ALGORITHM_VERSION);
-    expect(multi.model.features).toEqual(DEFAULT_FEATURES);
+    expect(multi.model.features).toEqual(MULTI_LABEL_FEATURES);
     expect(Buffer.from(multi.model.weights.buffer).equals(Buffer.from(multiPlain.model.weights.buffer))).toBe(true);
     expect(trainClassifier(brown, { seed: 3, nb: { order: "norm-then-r" } }).model.algorithm).toBe(`${ALGORITHM_VERSION}+custom`);
     expect(() => trainClassifier(brown, { seed: 3, nb: {} })).toThrow(/needs two labels/);
+  });
+
+  it("adds a stylistic SVM's margins to the text SVM's on more than two labels (version 5), folded into one linear model", async () => {
+    const brown = take((await DEFAULT_CORPORA.genre.load()).filter((e) => ["news", "romance", "learned", "religion"].includes(e.label)), 15);
+    const withStyle = trainClassifier(brown, { seed: 2 });
+    const textOnly = trainClassifier(brown, { seed: 2, features: { style: false } });
+    const { model } = withStyle;
+    expect(model.algorithm).toBe(ALGORITHM_VERSION);
+    expect(model.features.style).toBe(true);
+    expect(model.dims).toBe((1 << 18) + STYLE_DIMS);
+    expect(textOnly.model.algorithm).toBe(`${ALGORITHM_VERSION}+custom`);
+    // The text part is the same SVM as without stylistic features; their scales sit in idf.
+    const hashed = hashedDims(model.features);
+    for (let k = 0; k < model.labels.length; k++) {
+      const a = model.weights.subarray(k * model.dims, k * model.dims + hashed);
+      const b = textOnly.model.weights.subarray(k * textOnly.model.dims, (k + 1) * textOnly.model.dims);
+      expect(Buffer.from(a.slice().buffer).equals(Buffer.from(b.slice().buffer))).toBe(true);
+    }
+    expect(Buffer.from(model.idf.slice(0, hashed).buffer).equals(Buffer.from(textOnly.model.idf.buffer))).toBe(true);
+    expect(model.idf.subarray(hashed).some((v) => v > 0)).toBe(true);
+    // A text's vector: the L2-normalised hashed part, then raw stylistic values × their scale.
+    const text = brown[0]!.text;
+    const x = weightInPlace(countFeatures(text, model.features), model.idf, model.features);
+    const cut = x.index.findIndex((b) => b >= hashed);
+    expect(x.value.subarray(0, cut).reduce((a, v) => a + v * v, 0)).toBeCloseTo(1, 5);
+    const style = styleFeatures(text);
+    for (let j = cut; j < x.index.length; j++) expect(x.value[j]).toBeCloseTo(style[x.index[j]! - hashed]! * model.idf[x.index[j]!]!, 5);
+    // Serialised and back, it classifies the same.
+    const back = deserializeModel(serializeModel(model));
+    for (const ex of brown.slice(0, 10)) expect(predict(back, ex.text)).toEqual(predict(model, ex.text));
+    expect(trainClassifier(brown, { seed: 2, styleC: 0.1 }).model.algorithm).toBe(`${ALGORITHM_VERSION}+custom`);
+  });
+
+  it("measures style: function-word and punctuation rates, sentence and word lengths", () => {
+    const narrative = styleFeatures('"Where is he?" she said. He was not there. She waited, and then she left.');
+    const the = STYLE_WORDS.indexOf("the");
+    const she = STYLE_WORDS.indexOf("she");
+    expect(narrative).toHaveLength(STYLE_DIMS);
+    expect(narrative[she]).toBeCloseTo(Math.sqrt(3 / 15), 6);
+    expect(narrative[the]).toBe(0);
+    const quote = STYLE_WORDS.length; // '"' is the first punctuation mark
+    expect(narrative[quote]).toBeCloseTo(Math.sqrt(2 / 15), 6);
+    expect(narrative[STYLE_DIMS - 12]).toBeCloseTo(Math.log(1 + 15 / 4), 6); // ln(1 + mean words per sentence): 2, 3, 4, 6
+    expect(styleFeatures("")).toEqual(new Float64Array(STYLE_DIMS));
   });
 
   it("separates Brown genres on a subset better than chance", async () => {
@@ -198,6 +242,18 @@ describe("trainClassifier / predict", () => {
     expect(v3.features).toMatchObject({ tf: "sublinear", norm: "joint", hashBits: 18 });
     expect(v3.dims).toBe(1 << 18);
     for (const ex of spamSubset.slice(200, 220)) expect(predict(v3, ex.text)).toEqual(predict(model, ex.text));
+  });
+
+  it("loads models of algorithm version 4 (more than two labels: plain SVM, no stylistic features) and classifies as they did", async () => {
+    const brown = take((await DEFAULT_CORPORA.genre.load()).filter((e) => ["news", "romance", "learned"].includes(e.label)), 12);
+    // Version 4's training on more than two labels: DEFAULT_FEATURES (no style key in its header).
+    const { model } = trainClassifier(brown, { seed: 5, features: { style: false } });
+    const algorithm = "hash18-w12s-case-c345ws-tfidf-ovr-l2svm-dcd-bal-nbsvm2bin20-4";
+    const v4 = deserializeModel(serializeModel({ ...model, features: DEFAULT_FEATURES, algorithm }));
+    expect(v4.algorithm).toBe(algorithm);
+    expect(v4.features).toEqual(DEFAULT_FEATURES);
+    expect(v4.dims).toBe(1 << 18);
+    for (const ex of brown.slice(0, 12)) expect(predict(v4, ex.text)).toEqual(predict(model, ex.text));
   });
 
   it("weights presence (binary tf) and leaves vectors unnormalised when asked", () => {

@@ -39,6 +39,15 @@ export type FeatureConfig = {
    * ("http://x.example.com/a" → that and "x.example.com"). Absent in version 1 and 2 models.
    */
   addresses?: boolean;
+  /**
+   * Stylistic features (version 5, more than two labels): STYLE_DIMS dense values after the
+   * hashed block(s) — rates of common function words and punctuation, sentence and word
+   * lengths, capitals, digits, vocabulary richness, a few suffix rates (`styleFeatures`).
+   * They are neither tf-weighted nor L2-normalised with the hashed block: the model's idf
+   * array holds each one's scale (1 / (σ√STYLE_DIMS) from training) and its bias the centring.
+   * Absent in models of versions 1–4.
+   */
+  style?: boolean;
 };
 
 /** The features of every model trained before feature configurations were recorded. */
@@ -58,10 +67,115 @@ export const LEGACY_FEATURES: FeatureConfig = {
 export const HASH_BITS = LEGACY_FEATURES.hashBits;
 export const DIMS = 1 << HASH_BITS;
 
-/** Size of a model's feature space (one or two blocks of 2^hashBits). */
-export function featureDims(config: FeatureConfig): number {
+/** Size of the hashed part of a model's feature space (one or two blocks of 2^hashBits). */
+export function hashedDims(config: FeatureConfig): number {
   const blocks = config.norm === "blocks" && config.charMax > 0 ? 2 : 1;
   return blocks << config.hashBits;
+}
+
+/** Size of a model's feature space: the hashed block(s), then the stylistic features if any. */
+export function featureDims(config: FeatureConfig): number {
+  return hashedDims(config) + (config.style ? STYLE_DIMS : 0);
+}
+
+/**
+ * Function words whose rates tell registers apart (narrative "he", "she", "said"; argument
+ * "which", "may", "is"; instruction "you", "can"), fixed a priori, not chosen on any corpus.
+ */
+export const STYLE_WORDS = (
+  "the a an of to and in that is was he she it i you we they his her its their my your our me him them us " +
+  "had have has would could will shall should may might must can be been being were are am do did does " +
+  "said not no nor but if or as at by for from on with into upon about this these those there here which who " +
+  "whom whose what when where why how all some any each every both such so then than very just only also " +
+  "now up out one two more most much many other same own too again once never always yet still even ever " +
+  "over under after before between through because while although though"
+).split(" ");
+const STYLE_WORD_INDEX = new Map(STYLE_WORDS.map((w, i) => [w, i]));
+const STYLE_PUNCTUATION = ['"', "?", "!", ";", ":", "(", "-", ",", ".", "$", "%"];
+const STYLE_PUNCTUATION_INDEX = new Map(STYLE_PUNCTUATION.map((p, i) => [p, i]));
+/** Function words, punctuation, then 12 shape values (see styleFeatures). */
+export const STYLE_DIMS = STYLE_WORDS.length + STYLE_PUNCTUATION.length + 12;
+const STYLE_TOKEN_RE = /[\p{L}\p{N}']+|[^\s\p{L}\p{N}]/gu;
+const SENTENCE_END_RE = /[.!?]+["')]*\s+/;
+const HAS_WORD_CHAR_RE = /[\p{L}\p{N}]/u;
+const WORD_RE = /[\p{L}\p{N}]+/gu;
+
+/**
+ * The stylistic features of a text (its first MAX_FEATURE_CHARS characters): √(rate per word)
+ * of each STYLE_WORDS word and STYLE_PUNCTUATION mark; ln(1 + mean) and ln(1 + standard
+ * deviation) of the words per sentence; mean word length; shares of words of ≥ 7 characters,
+ * capitalised, starting with a digit; distinct words among the first 1,000; shares ending in
+ * "ed", "ing", "ly", in "tion"/"ity"/"ment"/"ness", and with an apostrophe.
+ */
+export function styleFeatures(text: string): Float64Array {
+  const source = text.length > MAX_FEATURE_CHARS ? text.slice(0, MAX_FEATURE_CHARS) : text;
+  const out = new Float64Array(STYLE_DIMS);
+  const nWordsFeatures = STYLE_WORDS.length;
+  const punctuationAt = nWordsFeatures;
+  let words = 0;
+  let letters = 0;
+  let long = 0;
+  let capitalised = 0;
+  let digits = 0;
+  let ed = 0;
+  let ing = 0;
+  let ly = 0;
+  let nominal = 0;
+  let apostrophes = 0;
+  const firstThousand = new Set<string>();
+  STYLE_TOKEN_RE.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = STYLE_TOKEN_RE.exec(source))) {
+    const token = m[0];
+    const c0 = token.charCodeAt(0);
+    // A one-character token is a word when it is a letter or digit; a longer one (a run of
+    // letters, digits and apostrophes) unless it is apostrophes only.
+    const isWord = token.length === 1
+      ? c0 < 128 ? (c0 >= 48 && c0 <= 57) || ((c0 | 32) >= 97 && (c0 | 32) <= 122) : HAS_WORD_CHAR_RE.test(token)
+      : c0 !== 39 || HAS_WORD_CHAR_RE.test(token);
+    if (!isWord) {
+      const p = STYLE_PUNCTUATION_INDEX.get(token);
+      if (p !== undefined) out[punctuationAt + p]! += 1;
+      continue;
+    }
+    words++;
+    const w = token.toLowerCase();
+    const f = STYLE_WORD_INDEX.get(w);
+    if (f !== undefined) out[f]! += 1;
+    letters += w.length;
+    if (w.length >= 7) long++;
+    if (c0 < 128) {
+      if (c0 >= 65 && c0 <= 90) capitalised++;
+      else if (c0 >= 48 && c0 <= 57) digits++;
+    } else {
+      const c = String.fromCodePoint(token.codePointAt(0)!);
+      if (c !== c.toLowerCase() && c === c.toUpperCase()) capitalised++;
+      if (/\p{N}/u.test(c)) digits++;
+    }
+    if (words <= 1000) firstThousand.add(w);
+    if (w.endsWith("ed")) ed++;
+    if (w.endsWith("ing")) ing++;
+    if (w.endsWith("ly")) ly++;
+    if (w.endsWith("tion") || w.endsWith("ity") || w.endsWith("ment") || w.endsWith("ness")) nominal++;
+    if (w.includes("'")) apostrophes++;
+  }
+  const n = Math.max(1, words);
+  for (let j = 0; j < punctuationAt + STYLE_PUNCTUATION.length; j++) out[j] = Math.sqrt(out[j]! / n);
+  const lengths: number[] = [];
+  for (const sentence of source.split(SENTENCE_END_RE)) {
+    let count = 0;
+    WORD_RE.lastIndex = 0;
+    while (WORD_RE.exec(sentence)) count++;
+    if (count > 0) lengths.push(count);
+  }
+  const meanLength = lengths.reduce((a, b) => a + b, 0) / Math.max(1, lengths.length);
+  const sdLength = Math.sqrt(lengths.reduce((a, b) => a + (b - meanLength) ** 2, 0) / Math.max(1, lengths.length));
+  let at = punctuationAt + STYLE_PUNCTUATION.length;
+  for (const v of [
+    Math.log(1 + meanLength), Math.log(1 + sdLength), letters / n, long / n, capitalised / n, digits / n,
+    firstThousand.size / Math.max(1, Math.min(1000, words)), ed / n, ing / n, ly / n, nominal / n, apostrophes / n,
+  ]) out[at++] = v;
+  return out;
 }
 
 /** Only the start of very long documents is featurised (cost guard; ~10k words). */
@@ -206,46 +320,61 @@ export function countFeatures(text: string, config: FeatureConfig, terms?: Map<n
     },
     terms !== undefined,
   );
-  const index = new Int32Array(n[0] + n[1]);
+  const style = config.style ? styleFeatures(text) : undefined;
+  const index = new Int32Array(n[0] + n[1] + (style?.length ?? 0));
   index.set(touched[0].subarray(0, n[0]));
   index.set(touched[1].subarray(0, n[1]), n[0]);
   const value = new Float32Array(index.length);
-  for (let i = 0; i < index.length; i++) {
+  const hashed = n[0] + n[1];
+  for (let i = 0; i < hashed; i++) {
     const b = index[i]!;
     value[i] = counts[b]!;
     counts[b] = 0;
+  }
+  if (style) {
+    const base = hashedDims(config);
+    for (let j = 0; j < style.length; j++) {
+      index[hashed + j] = base + j;
+      value[hashed + j] = style[j]!;
+    }
   }
   return { index, value, split: n[0] };
 }
 
 /**
  * tf (sublinear 1 + ln n, or raw n) × idf, L2-normalised (whole vector or per block), in
- * place. Entries whose idf is 0 (pruned buckets) are dropped.
+ * place. Entries whose idf is 0 (pruned buckets) are dropped. Stylistic features (the last
+ * entries, at and past hashedDims) are only multiplied by their idf entry, their scale.
  */
 export function weightInPlace(v: SparseVector, idf: Float32Array, config: FeatureConfig): SparseVector {
   const sublinear = config.tf === "sublinear";
   const binary = config.tf === "binary";
+  const hashedEnd = hashedDims(config);
   let kept = 0;
   let split = v.split;
+  let hashedKept = -1;
   for (let i = 0; i < v.index.length; i++) {
     const b = v.index[i]!;
     const weight = idf[b]!;
     if (i === v.split) split = kept;
+    if (b >= hashedEnd && hashedKept < 0) hashedKept = kept;
     if (weight === 0) continue;
     const count = v.value[i]!;
     v.index[kept] = b;
-    v.value[kept] = (binary ? 1 : sublinear ? 1 + Math.log(count) : count) * weight;
+    v.value[kept] = (b >= hashedEnd ? count : binary ? 1 : sublinear ? 1 + Math.log(count) : count) * weight;
     kept++;
   }
   if (v.split === v.index.length) split = kept;
+  if (hashedKept < 0) hashedKept = kept;
+  if (split > hashedKept) split = hashedKept;
   const out: SparseVector = kept === v.index.length
     ? { index: v.index, value: v.value, split }
     : { index: v.index.slice(0, kept), value: v.value.slice(0, kept), split };
   if (config.norm === "blocks") {
     normalise(out.value, 0, split);
-    normalise(out.value, split, kept);
+    normalise(out.value, split, hashedKept);
   } else if (config.norm === "joint") {
-    normalise(out.value, 0, kept);
+    normalise(out.value, 0, hashedKept);
   }
   return out;
 }
@@ -268,6 +397,8 @@ export function computeIdf(docs: SparseVector[], config: FeatureConfig): Float32
   for (const d of docs) for (let i = 0; i < d.index.length; i++) df[d.index[i]!]! += 1;
   const idf = new Float32Array(dims);
   const n = docs.length;
-  for (let j = 0; j < dims; j++) idf[j] = df[j]! < config.minDf ? 0 : Math.log((1 + n) / (1 + df[j]!)) + 1;
+  const hashed = hashedDims(config);
+  // Stylistic features get their scales from the trainer; 0 until then.
+  for (let j = 0; j < hashed; j++) idf[j] = df[j]! < config.minDf ? 0 : Math.log((1 + n) / (1 + df[j]!)) + 1;
   return idf;
 }

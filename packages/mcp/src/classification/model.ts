@@ -1,4 +1,4 @@
-import { LEGACY_FEATURES, computeIdf, countFeatures, featureDims, weightInPlace, type FeatureConfig, type SparseVector } from "./features";
+import { LEGACY_FEATURES, STYLE_DIMS, computeIdf, countFeatures, featureDims, hashedDims, weightInPlace, type FeatureConfig, type SparseVector } from "./features";
 import { createRng, shuffleInPlace } from "./prng";
 import { countWords } from "../text";
 
@@ -6,7 +6,7 @@ import { countWords } from "../text";
  * Bump whenever features, weighting or training change: hosts cache trained artifacts by
  * corpus + this string, and a model trained under another version is retrained.
  */
-export const ALGORITHM_VERSION = "hash18-w12s-case-c345ws-tfidf-ovr-l2svm-dcd-bal-nbsvm2bin20-4";
+export const ALGORITHM_VERSION = "hash18-w12s-case-c345ws-tfidf-ovr-l2svm-dcd-bal-nbsvm2bin20-style-5";
 
 export type LabelledText = { text: string; label: string };
 export type TrainOptions = {
@@ -44,6 +44,18 @@ export type TrainOptions = {
    * `{ order: "norm-then-r" }` with the features DEFAULT_FEATURES.
    */
   nb?: NbOptions | false;
+  /**
+   * With stylistic features (`features.style`, the default on more than two labels since
+   * version 5): C of their own one-vs-rest SVM. Default: chosen with `styleWeight` by 5-fold
+   * cross-validation on the training split (STYLE_C_GRID × STYLE_WEIGHT_GRID).
+   */
+  styleC?: number;
+  /**
+   * Weight of the stylistic SVM's margins in the sum with the text SVM's. Default: chosen by
+   * the same cross-validation; 0 (no stylistic part) when a label has too few training
+   * examples to fold.
+   */
+  styleWeight?: number;
 };
 
 export type NbOptions = {
@@ -73,6 +85,18 @@ export const DEFAULT_FEATURES: FeatureConfig = { ...LEGACY_FEATURES, charUnits: 
  * the NBSVM paper's binarised features) in 2^20 buckets (2^18 is ~98 % occupied on spam).
  */
 export const TWO_LABEL_FEATURES: FeatureConfig = { ...DEFAULT_FEATURES, tf: "binary", hashBits: 20 };
+/**
+ * Features of tasks with more than two labels since version 5: DEFAULT_FEATURES plus the
+ * stylistic block (function-word and punctuation rates, sentence and word lengths), whose
+ * own SVM's margins are added to the text SVM's.
+ */
+export const MULTI_LABEL_FEATURES: FeatureConfig = { ...DEFAULT_FEATURES, style: true };
+/** Candidate C of the stylistic SVM, tried by cross-validation on the training split. */
+export const STYLE_C_GRID = [0.01, 0.03, 0.1, 0.3, 1] as const;
+/** Candidate weights of the stylistic margins (0 = text alone), same cross-validation. */
+export const STYLE_WEIGHT_GRID = [0, 0.25, 0.5, 1] as const;
+const DEFAULT_STYLE_C = 0.1;
+const STYLE_CV_FOLDS = 5;
 const DEFAULT_BALANCED = true;
 const DEFAULT_LOSS = "l2";
 /** NBSVM settings used by default on two-label tasks (version 4), and C for them. */
@@ -106,6 +130,8 @@ export type ClassifierModel = {
   temperature: number;
   trainedAt: string;
   trainSize: number;
+  /** With stylistic features: the C and margin weight their SVM was trained with (version 5). */
+  style?: { c: number; weight: number };
 };
 
 export type Prediction = {
@@ -151,13 +177,13 @@ export function trainClassifier(
   if (labels.length < 2) {
     throw new Error(`Training needs at least 2 labels; got ${labels.length} (${labels.join(", ") || "none"}).`);
   }
-  const defaultFeatures = labels.length === 2 ? TWO_LABEL_FEATURES : DEFAULT_FEATURES;
+  const defaultFeatures = labels.length === 2 ? TWO_LABEL_FEATURES : MULTI_LABEL_FEATURES;
   const features: FeatureConfig = { ...defaultFeatures, ...options.features };
   const customBase = JSON.stringify(features) !== JSON.stringify(defaultFeatures) || balanced !== DEFAULT_BALANCED || loss !== DEFAULT_LOSS;
   const dims = featureDims(features);
   const defaultNb = labels.length === 2 ? DEFAULT_NB : undefined;
   const nb = options.nb === undefined ? defaultNb : options.nb === false ? undefined : { ...DEFAULT_NB, ...options.nb };
-  const custom = customBase || JSON.stringify(nb) !== JSON.stringify(defaultNb);
+  const custom = customBase || JSON.stringify(nb) !== JSON.stringify(defaultNb) || options.styleC !== undefined || options.styleWeight !== undefined;
   const c = options.c ?? (nb ? DEFAULT_NB_C : 1);
   const thin = labels.filter((l) => byLabel.get(l)!.length < MIN_EXAMPLES_PER_LABEL);
   if (thin.length) {
@@ -181,6 +207,9 @@ export function trainClassifier(
   const started = performance.now();
   const labelIndex = new Map(labels.map((l, i) => [l, i]));
   const counted = train.map((ex) => countFeatures(ex.text, features));
+  // Stylistic values are read before weighting (which works in place); their idf stays 0 while
+  // the text SVM trains, so it does not see them.
+  const styleRaw = features.style ? counted.map((v) => styleValues(v, hashedDims(features))) : undefined;
   let idf = computeIdf(counted, features);
   const y = Int32Array.from(train, (ex) => labelIndex.get(ex.label)!);
   const foldNb = nb?.order === "r-then-norm";
@@ -216,6 +245,15 @@ export function trainClassifier(
     const mean = seen ? sum / seen : 0;
     for (let j = 0; j < dims; j++) w[j] = Number.isNaN(r[j]) ? 0 : ((1 - nb.beta) * mean + nb.beta * w[j]!) * r[j]!;
   }
+  let styleSettings: { c: number; weight: number } | undefined;
+  if (styleRaw) {
+    const fixed = { c: options.styleC, weight: options.styleWeight };
+    const svm = { c, epochs, balanced, tolerance, loss };
+    styleSettings = fixed.c !== undefined && fixed.weight !== undefined
+      ? { c: fixed.c, weight: fixed.weight }
+      : chooseStyle({ textVecs: trainVecs, rows: styleRaw, y, labels: labels.length, dims, svm, fixed, rng: createRng(seed ^ 0x5f3759df) });
+    trainStyle(styleRaw, y, { labels: labels.length, dims, offset: hashedDims(features), idf, weights, bias, ...styleSettings, rng: createRng(seed ^ 0x2c1b3c6d) });
+  }
   const trainMs = Math.round(performance.now() - started);
 
   const model: ClassifierModel = {
@@ -230,6 +268,7 @@ export function trainClassifier(
     temperature: 1,
     trainedAt: new Date().toISOString(),
     trainSize: train.length,
+    ...(styleSettings ? { style: styleSettings } : {}),
   };
 
   const testMargins = test.map((ex) => margins(model, weightInPlace(countFeatures(ex.text, features), idf, features)));
@@ -266,7 +305,7 @@ export function evaluateClassifier(model: ClassifierModel, examples: LabelledTex
  * Qᵢᵢ ≈ 2 + 1/(2Cᵢ). Stops when the projected-gradient spread falls under 0.1 or after
  * `epochs` passes. Deterministic for a seed (visiting order comes from the seeded PRNG).
  */
-function trainBinarySvm(
+export function trainBinarySvm(
   xs: SparseVector[],
   y: Int32Array,
   positive: number,
@@ -328,6 +367,146 @@ function trainBinarySvm(
     if (pgMax - pgMin < opts.tolerance) break;
   }
   return b;
+}
+
+/** The raw stylistic values of a counted vector (entries at and past `offset`). */
+function styleValues(v: SparseVector, offset: number): Float64Array {
+  const out = new Float64Array(STYLE_DIMS);
+  for (let i = 0; i < v.index.length; i++) if (v.index[i]! >= offset) out[v.index[i]! - offset] = v.value[i]!;
+  return out;
+}
+
+type Standardised = { xs: SparseVector[]; mean: Float64Array; scale: Float64Array };
+
+/** z-scores / √STYLE_DIMS (so a vector's norm is about 1), with the training mean and scale. */
+function standardise(rows: Float64Array[], fit: Float64Array[] = rows): Standardised {
+  const d = STYLE_DIMS;
+  const mean = new Float64Array(d);
+  const variance = new Float64Array(d);
+  for (const r of fit) for (let j = 0; j < d; j++) mean[j]! += r[j]! / fit.length;
+  for (const r of fit) for (let j = 0; j < d; j++) variance[j]! += (r[j]! - mean[j]!) ** 2 / fit.length;
+  const scale = Float64Array.from(variance, (v) => (v > 0 ? 1 / Math.sqrt(v * d) : 0));
+  const index = Int32Array.from({ length: d }, (_, j) => j);
+  const xs = rows.map((r) => ({ index, value: Float32Array.from(r, (v, j) => (v - mean[j]!) * scale[j]!), split: d }));
+  return { xs, mean, scale };
+}
+
+function trainStyleOvr(xs: SparseVector[], y: Int32Array, labels: number, c: number, rng: () => number): { w: Float32Array; b: Float64Array } {
+  const w = new Float32Array(labels * STYLE_DIMS);
+  const b = new Float64Array(labels);
+  for (let k = 0; k < labels; k++) {
+    b[k] = trainBinarySvm(xs, y, k, w.subarray(k * STYLE_DIMS, (k + 1) * STYLE_DIMS), { c, epochs: 30, rng, balanced: DEFAULT_BALANCED, tolerance: 0.1, loss: DEFAULT_LOSS });
+  }
+  return { w, b };
+}
+
+/**
+ * C and margin weight of the stylistic SVM by stratified 5-fold cross-validation on the
+ * training split only: per fold, the text SVM (plain, the run's settings, the training split's
+ * idf) and the stylistic SVM of every candidate C are trained on the other folds, and every
+ * weight is scored on the fold's margins, text + weight × style (accuracy; ties go to the
+ * smaller weight, then the smaller C). A label with fewer training examples than folds gives
+ * weight 0 (text alone) unless the weight is fixed.
+ */
+function chooseStyle(o: {
+  textVecs: SparseVector[];
+  rows: Float64Array[];
+  y: Int32Array;
+  labels: number;
+  dims: number;
+  svm: { c: number; epochs: number; balanced: boolean; tolerance: number; loss: "l1" | "l2" | "logistic" };
+  fixed: { c?: number; weight?: number };
+  rng: () => number;
+}): { c: number; weight: number } {
+  const { y, labels } = o;
+  const n = y.length;
+  const fold = new Int32Array(n);
+  for (let k = 0; k < labels; k++) {
+    const members = shuffleInPlace([...y.keys()].filter((i) => y[i] === k), o.rng);
+    if (members.length < STYLE_CV_FOLDS) return { c: o.fixed.c ?? DEFAULT_STYLE_C, weight: o.fixed.weight ?? 0 };
+    members.forEach((i, at) => (fold[i] = at % STYLE_CV_FOLDS));
+  }
+  const cs = o.fixed.c !== undefined ? [o.fixed.c] : STYLE_C_GRID;
+  const weights = o.fixed.weight !== undefined ? [o.fixed.weight] : STYLE_WEIGHT_GRID;
+  const text = new Float64Array(n * labels);
+  const style = cs.map(() => new Float64Array(n * labels));
+  const w = new Float32Array(o.dims);
+  for (let f = 0; f < STYLE_CV_FOLDS; f++) {
+    const fit = [...y.keys()].filter((i) => fold[i] !== f);
+    const held = [...y.keys()].filter((i) => fold[i] === f);
+    const fitY = Int32Array.from(fit, (i) => y[i]!);
+    const fitVecs = fit.map((i) => o.textVecs[i]!);
+    for (let k = 0; k < labels; k++) {
+      w.fill(0);
+      const b = trainBinarySvm(fitVecs, fitY, k, w, { ...o.svm, rng: o.rng });
+      for (const i of held) {
+        const { index, value } = o.textVecs[i]!;
+        let m = b;
+        for (let j = 0; j < index.length; j++) m += w[index[j]!]! * value[j]!;
+        text[i * labels + k] = m;
+      }
+    }
+    const { xs } = standardise(o.rows, fit.map((i) => o.rows[i]!));
+    cs.forEach((c, ci) => {
+      const model = trainStyleOvr(fit.map((i) => xs[i]!), fitY, labels, c, o.rng);
+      for (const i of held) {
+        for (let k = 0; k < labels; k++) {
+          let m = model.b[k]!;
+          for (let j = 0; j < STYLE_DIMS; j++) m += model.w[k * STYLE_DIMS + j]! * xs[i]!.value[j]!;
+          style[ci]![i * labels + k] = m;
+        }
+      }
+    });
+  }
+  let best = { c: cs[0]!, weight: weights[0]! };
+  let bestRight = -1;
+  for (const weight of weights) {
+    cs.forEach((c, ci) => {
+      let right = 0;
+      for (let i = 0; i < n; i++) {
+        let top = 0;
+        let topScore = -Infinity;
+        for (let k = 0; k < labels; k++) {
+          const m = text[i * labels + k]! + weight * style[ci]![i * labels + k]!;
+          if (m > topScore) {
+            topScore = m;
+            top = k;
+          }
+        }
+        if (top === y[i]) right++;
+      }
+      if (right > bestRight) {
+        bestRight = right;
+        best = { c, weight };
+      }
+    });
+  }
+  return best;
+}
+
+/**
+ * Trains the stylistic SVM (one-vs-rest, on standardised values) and folds it into the
+ * model: its weights × `weight` go after the hashed block, the scales into `idf` there, and
+ * its bias minus the centring into `bias`, so margins = text margins + weight × style margins
+ * and classification is one dot product as for any model.
+ */
+function trainStyle(
+  rows: Float64Array[],
+  y: Int32Array,
+  o: { labels: number; dims: number; offset: number; idf: Float32Array; weights: Float32Array; bias: Float32Array; c: number; weight: number; rng: () => number },
+): void {
+  const { xs, mean, scale } = standardise(rows);
+  const model = trainStyleOvr(xs, y, o.labels, o.c, o.rng);
+  for (let j = 0; j < STYLE_DIMS; j++) o.idf[o.offset + j] = scale[j]!;
+  for (let k = 0; k < o.labels; k++) {
+    let centring = 0;
+    for (let j = 0; j < STYLE_DIMS; j++) {
+      const w = model.w[k * STYLE_DIMS + j]!;
+      o.weights[k * o.dims + o.offset + j] = o.weight * w;
+      centring += w * scale[j]! * mean[j]!;
+    }
+    o.bias[k]! += o.weight * (model.b[k]! - centring);
+  }
 }
 
 /**

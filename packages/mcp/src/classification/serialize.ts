@@ -17,6 +17,8 @@ type Header = {
   temperature: number;
   trainedAt: string;
   trainSize: number;
+  /** Version 5 models with stylistic features: the C and weight of their SVM. */
+  style?: { c: number; weight: number };
 };
 
 /**
@@ -34,6 +36,7 @@ export function serializeModel(model: ClassifierModel): Uint8Array {
     temperature: model.temperature,
     trainedAt: model.trainedAt,
     trainSize: model.trainSize,
+    ...(model.style ? { style: model.style } : {}),
   };
   const json = new TextEncoder().encode(JSON.stringify(header));
   const padded = Math.ceil(json.length / 4) * 4;
@@ -91,6 +94,7 @@ export function deserializeModel(bytes: Uint8Array): ClassifierModel {
     temperature: header.temperature,
     trainedAt: header.trainedAt,
     trainSize: header.trainSize,
+    ...(header.style ? { style: header.style } : {}),
     idf: floats.subarray(0, dims),
     weights: floats.subarray(dims, dims + k * dims),
     bias: floats.subarray(dims + k * dims),
