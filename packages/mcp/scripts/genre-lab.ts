@@ -5,7 +5,7 @@
  * Prints mean accuracy over the seeds, then over seeds 1–3 and 4–20 separately, and errors per seed.
  */
 import { DEFAULT_CORPORA, type LabelledText } from "../src/classification";
-import { computeIdf, countFeatures, weightInPlace, type FeatureConfig, type SparseVector } from "../src/classification/features";
+import { STYLE_WORDS, computeIdf, countFeatures, weightInPlace, type FeatureConfig, type SparseVector } from "../src/classification/features";
 import { DEFAULT_FEATURES, trainBinarySvm } from "../src/classification/model";
 import { createRng, shuffleInPlace } from "../src/classification/prng";
 
@@ -168,14 +168,6 @@ function tfidfCs(opts: { c?: number; balanced?: boolean; eps?: number } = {}): V
   };
 }
 
-const FUNCTION_WORDS = (
-  "the a an of to and in that is was he she it i you we they his her its their my your our me him them us " +
-  "had have has would could will shall should may might must can be been being were are am do did does " +
-  "said not no nor but if or as at by for from on with into upon about this these those there here which who " +
-  "whom whose what when where why how all some any each every both such so then than very just only also " +
-  "now up out one two more most much many other same own too again once never always yet still even ever " +
-  "over under after before between through because while although though"
-).split(" ");
 
 /** Dense stylistic features of a text: function-word rates, punctuation rates, lengths. */
 function style(text: string): number[] {
@@ -185,7 +177,8 @@ function style(text: string): number[] {
   const lower = words.map((w) => w.toLowerCase());
   const counts = new Map<string, number>();
   for (const w of lower) counts.set(w, (counts.get(w) ?? 0) + 1);
-  const out: number[] = FUNCTION_WORDS.map((fw) => Math.sqrt((counts.get(fw) ?? 0) / nw));
+  // The product's function words (features.ts), so the experiment reads the words the model does.
+  const out: number[] = STYLE_WORDS.map((fw) => Math.sqrt((counts.get(fw) ?? 0) / nw));
   for (const p of ['"', "?", "!", ";", ":", "(", "-", ",", ".", "'", "$", "%"]) out.push(Math.sqrt(tokens.filter((t) => t === p).length / nw));
   const sentences = text.split(/[.!?]+["')]*\s+/).map((s) => (s.match(/[\p{L}\p{N}]+/gu) ?? []).length).filter((x) => x > 0);
   const ms = sentences.reduce((a, b) => a + b, 0) / Math.max(1, sentences.length);
@@ -204,17 +197,23 @@ function style(text: string): number[] {
 const styleCache = new Map<string, number[]>();
 const styleOf = (t: string) => styleCache.get(t) ?? (styleCache.set(t, style(t)), styleCache.get(t)!);
 
+/** Per-column mean and variance of the training rows' style values. */
+function moments(S: number[][]) {
+  const d = S[0]!.length;
+  const mu = new Float64Array(d);
+  const sd = new Float64Array(d);
+  for (const s of S) s.forEach((v, j) => (mu[j]! += v / S.length));
+  for (const s of S) s.forEach((v, j) => (sd[j]! += (v - mu[j]!) ** 2 / S.length));
+  return { d, mu, sd };
+}
+
 function withStyle(opts: { gamma: number; c?: number; cs?: boolean }): Variant {
   return ({ train, test, rng }) => {
     const f = DEFAULT_FEATURES;
     const counted = train.map((e) => raw(e.text, f));
     const idf = computeIdf(counted, f);
     const S = train.map((e) => styleOf(e.text));
-    const d = S[0]!.length;
-    const mu = new Float64Array(d);
-    const sd = new Float64Array(d);
-    for (const s of S) s.forEach((v, j) => (mu[j]! += v / S.length));
-    for (const s of S) s.forEach((v, j) => (sd[j]! += (v - mu[j]!) ** 2 / S.length));
+    const { d, mu, sd } = moments(S);
     const scale = Float64Array.from(sd, (v) => (v > 0 ? opts.gamma / Math.sqrt(v * d) : 0));
     const dims = idf.length + d;
     const attach = (x: SparseVector, s: number[]): SparseVector => {
@@ -236,16 +235,9 @@ function withStyle(opts: { gamma: number; c?: number; cs?: boolean }): Variant {
 }
 
 function styleOnly(c: number): Variant {
-  return withStyleOnly(c);
-}
-function withStyleOnly(c: number): Variant {
   return ({ train, test, rng }) => {
     const S = train.map((e) => styleOf(e.text));
-    const d = S[0]!.length;
-    const mu = new Float64Array(d);
-    const sd = new Float64Array(d);
-    for (const s of S) s.forEach((v, j) => (mu[j]! += v / S.length));
-    for (const s of S) s.forEach((v, j) => (sd[j]! += (v - mu[j]!) ** 2 / S.length));
+    const { d, mu, sd } = moments(S);
     const vec = (s: number[]): SparseVector => ({ index: Int32Array.from({ length: d }, (_, j) => j), value: Float32Array.from(s, (v, j) => (sd[j]! > 0 ? (v - mu[j]!) / Math.sqrt(sd[j]! * d) : 0)), split: d });
     const y = Int32Array.from(train, (e) => labelIndex.get(e.label)!);
     const m = ovr(S.map(vec), y, d, rng, c);
