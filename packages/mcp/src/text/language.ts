@@ -1,5 +1,5 @@
-import { francAll } from "franc";
 import { collapseWhitespace } from "./tokens";
+import { trigramRanker } from "./trigram-scores";
 
 /** ISO 639-3 codes franc may answer with; restricting the candidates keeps short texts stable. */
 export const LANGUAGE_CANDIDATES = [
@@ -13,9 +13,10 @@ export type LanguageGuess = { code: string; confidence: number };
 const MIN_LENGTH = 20;
 /** Longest sample franc sees; trigram statistics converge long before this. */
 const MAX_SAMPLE = 4000;
+const rankLanguages = trigramRanker(LANGUAGE_CANDIDATES, MIN_LENGTH);
 
 /**
- * Detects the main language of a text with franc (trigram profiles).
+ * Detects the main language of a text as franc does (its trigram profiles and ranking).
  * Returns `{ code: "und", confidence: 0 }` for text shorter than ~20 letters or when
  * nothing matches. Confidence grows with the gap between the best and the second-best
  * candidate and with the amount of text (franc itself only gives relative scores).
@@ -27,7 +28,7 @@ export function detectLanguage(text: string): LanguageGuess {
   if (sample.length < MAX_SAMPLE && text.length > 2 * MAX_SAMPLE) sample = collapseWhitespace(text).trim();
   sample = sample.slice(0, MAX_SAMPLE);
   if (sample.length < MIN_LENGTH) return { code: "und", confidence: 0 };
-  const ranked = francAll(sample, { only: [...LANGUAGE_CANDIDATES], minLength: MIN_LENGTH });
+  const ranked = rankLanguages(sample);
   const best = ranked[0];
   if (!best || best[0] === "und") return { code: "und", confidence: 0 };
   const second = ranked[1]?.[1] ?? 0;
