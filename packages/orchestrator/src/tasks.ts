@@ -1,7 +1,7 @@
 import { Prisma, fastSql, sql } from "@docgate/db";
 import type { OrchestratorContext } from "./context";
 import { settleTask, type TaskFinal } from "./aggregate";
-import { jobChannel, publishJobEvent, publishJobEvents, type JobEvent } from "./events";
+import { publishJobEvent, publishJobEvents, type JobEvent } from "./events";
 import type { TaskPayload } from "./queues";
 
 /** How a worker serves one task: where its cache entry lives, and the MCP call itself. */
@@ -58,15 +58,22 @@ export async function runTask(
   attempt: { number: number; max: number; timeoutMs: number },
 ): Promise<TaskOutcome> {
   // Before the start statement: a task that turns out to be final already (a redelivery) just
-  // wastes its reads.
+  // wastes its reads. The cache key's inputs are read meanwhile, and the cache look-up goes out
+  // as soon as the key is known, so it overlaps the start statement instead of following it.
   const starting = startTask(ctx, payload, attempt.number, handler.readsDocument === true);
   handler.prefetch?.(payload, starting.then((s) => s.document, () => null));
+  const keying = settled(handler.cacheKey(payload));
+  const lookingUp = keying.then((k) => (k.ok && k.value ? readCache(ctx, k.value) : null));
   const { status: start } = await starting;
   if (start !== "running") return { kind: "done", status: start };
+  // The event goes out before any later one of this task: one connection keeps their order.
+  void publishJobEvent(ctx.redis, ctx.prefix, { type: "task.running", jobId: payload.jobId, service: payload.service, attempt: attempt.number });
   const started = performance.now();
   try {
-    const key = await handler.cacheKey(payload);
-    const hit = await announceAndReadCache(ctx, payload, attempt.number, key);
+    const keyed = await keying;
+    if (!keyed.ok) throw keyed.error;
+    const key = keyed.value;
+    const hit = await lookingUp;
     // Serialized once: the same text is the cache entry and the result written to Postgres.
     const outputJson = hit ?? JSON.stringify(await callWithTimeout(handler, payload, attempt.timeoutMs));
     await finish(ctx, payload, {
@@ -92,10 +99,21 @@ export async function runTask(
   }
 }
 
+/** A promise's outcome as a value: it may be awaited later, or never, without an unhandled rejection. */
+function settled<T>(promise: Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: unknown }> {
+  return promise.then((value) => ({ ok: true as const, value }), (error: unknown) => ({ ok: false as const, error }));
+}
+
 /**
  * Marks the task (and its job, the first time) running, in one statement, which also reads the
  * document's stored text when asked. A task already final (a redelivered job) is left alone and
  * its status returned; a task that no longer exists counts as cancelled.
+ *
+ * Its commit does not wait for the WAL to reach the disk (synchronous_commit off for this
+ * transaction only): the mark is bookkeeping. If Postgres crashed within the ~200 ms before the
+ * WAL writer flushes it, the task would read `queued` with its attempt uncounted until its result
+ * is written (settling accepts a queued task). Saves a WAL flush per task, and the job row's lock,
+ * which both of a job's tasks take, is held for less time.
  */
 async function startTask(
   ctx: OrchestratorContext,
@@ -116,7 +134,7 @@ async function startTask(
     SELECT (SELECT count(*) FROM task)::int AS "started",
            (SELECT "status"::text FROM "JobTask" WHERE "id" = ${payload.taskId}) AS "status",
            d."id", d."mimeType", d."text", d."pageTexts", d."metadata", d."extractionError"
-    FROM (SELECT 1) AS one
+    FROM (SELECT set_config('synchronous_commit', 'off', true)) AS quick_commit
     LEFT JOIN "Document" d ON ${withDocument} AND d."id" = ${payload.documentId} AND EXISTS (SELECT 1 FROM task)`);
   if (row && row.started > 0) {
     const document = row.id ? (row as StoredDocumentRow) : null;
@@ -179,18 +197,10 @@ async function callWithTimeout(handler: TaskHandler, payload: TaskPayload, timeo
  * the cached output as stored (JSON text), or null: a cache that cannot answer is a miss, and
  * the event, like every event, is best effort.
  */
-async function announceAndReadCache(ctx: OrchestratorContext, payload: TaskPayload, attempt: number, key: string | null): Promise<string | null> {
-  const running: JobEvent = { type: "task.running", jobId: payload.jobId, service: payload.service, attempt };
-  if (!key) {
-    // Nothing to wait for: the connection keeps the event ahead of this task's later ones.
-    void publishJobEvent(ctx.redis, ctx.prefix, running);
-    return null;
-  }
+/** The cached output for a key; null on a miss or when Redis fails (a cache is an optimisation). */
+async function readCache(ctx: OrchestratorContext, key: string): Promise<string | null> {
   try {
-    const pipeline = ctx.redis.pipeline().publish(jobChannel(ctx.prefix, payload.jobId), JSON.stringify(running));
-    pipeline.get(cacheRedisKey(ctx.prefix, key));
-    const [, cached] = (await pipeline.exec()) ?? [];
-    return cached && !cached[0] ? ((cached[1] as string | null) ?? null) : null;
+    return await ctx.redis.get(cacheRedisKey(ctx.prefix, key));
   } catch {
     return null;
   }
