@@ -25,6 +25,12 @@ export const TaskPayloadSchema = z.object({
   requestId: z.string().max(200).optional(),
   /** W3C trace context of the request, so the worker's span joins its trace (when tracing). */
   traceparent: z.string().max(100).optional(),
+  /**
+   * The job's intake wrote the document row: these bytes were not stored before, so no earlier
+   * task can have cached an answer for them and the task skips the cache look-up. (Bytes stored
+   * once, deleted, then sent again could have one: missing it costs a recomputation, nothing else.)
+   */
+  newDocument: z.boolean().optional(),
 });
 export type TaskPayload = z.infer<typeof TaskPayloadSchema>;
 

@@ -83,9 +83,9 @@ const ENQUEUE_TIMEOUT_MS = 3_000;
 export async function submitJob(ctx: OrchestratorContext, input: SubmitInput): Promise<SubmittedJob> {
   const inserted = await insertJobWithRetries(ctx.db, input);
   if (inserted === "key_taken") return replay(ctx.db, input.idempotencyKey!);
-  const { jobId, documentId, createdAt, taskIds, keyCounts } = inserted;
+  const { jobId, documentId, newDocument, createdAt, taskIds, keyCounts } = inserted;
   const enqueued = await enqueueTasks(ctx, {
-    jobId, documentId, sha256: input.document.sha256, options: input.options,
+    jobId, documentId, newDocument, sha256: input.document.sha256, options: input.options,
     // REST passes it; the MCP gateway's process_document runs inside the same request context.
     requestId: input.requestId ?? currentRequestContext()?.requestId,
     tasks: input.services.map((s) => ({ id: taskIds[s.name]!, service: s.name, tool: s.tool })),
@@ -146,6 +146,7 @@ async function insertJob(db: Db, input: SubmitInput, exclusive: boolean) {
   const extracted = document.extracted ?? null;
   const pages = document.pages ?? (extracted ? extracted.pageTexts.length : null);
   const ts = (d: Date) => sql`(${d.toISOString()}::timestamptz AT TIME ZONE 'UTC')`;
+  const documentId = uuidv7(now.getTime());
 
   const actorId = "id" in input.actor ? (input.actor.id ?? null) : null;
   const metadata = { sha256: document.sha256, services: names };
@@ -162,7 +163,7 @@ async function insertJob(db: Db, input: SubmitInput, exclusive: boolean) {
   // and then appends the audit row under the audit lock, in the call's own transaction.
   const [row] = await fastSql(db).query<{ documentId: string | null; jobId: string | null; keyTaken: boolean; refused: string | null; active: number | null; today: number | null }>(sql`
     SELECT "documentId", "jobId", "keyTaken", "refused", "active", "today" FROM docgate_submit_job(
-      ${uuidv7(now.getTime())}::text, ${document.sha256}::text, ${document.filename}::text, ${document.mimeType}::text,
+      ${documentId}::text, ${document.sha256}::text, ${document.filename}::text, ${document.mimeType}::text,
       ${document.bytes.byteLength}::int, ${pages}::int, ${document.bytes}::bytea, ${extracted?.text ?? null}::text,
       ${extracted ? JSON.stringify(extracted.pageTexts) : null}::jsonb,
       ${extracted ? JSON.stringify({ extraction: extracted.extraction }) : null}::jsonb, ${extracted ? ts(now) : null}::timestamp(3),
@@ -174,7 +175,10 @@ async function insertJob(db: Db, input: SubmitInput, exclusive: boolean) {
   const keyCounts: KeyCounts = { active: row?.active ?? null, today: row?.today ?? null };
   if (row?.refused === "near_limit") return "near_limit" as const;
   if (row?.refused) throw new JobLimitError(row.refused as JobLimitError["code"], keyCounts);
-  if (row?.jobId && row.documentId) return { jobId, documentId: row.documentId, createdAt: now, taskIds, keyCounts };
+  if (row?.jobId && row.documentId) {
+    // Our id came back: the bytes were new, and this job's intake wrote the document row.
+    return { jobId, documentId: row.documentId, newDocument: row.documentId === documentId, createdAt: now, taskIds, keyCounts };
+  }
   // Our job was not written: another job holds the key, or the document row vanished between
   // our insert and our look (retry once).
   if (row?.keyTaken) return "key_taken" as const;
@@ -184,6 +188,8 @@ async function insertJob(db: Db, input: SubmitInput, exclusive: boolean) {
 type EnqueueInput = {
   jobId: string;
   documentId: string;
+  /** The intake wrote the document row (first time these bytes are seen): see TaskPayload.newDocument. */
+  newDocument?: boolean;
   sha256: string;
   options: JobOptions;
   tasks: { id: string; service: string; tool: string }[];
@@ -221,7 +227,7 @@ async function enqueueTasks(ctx: OrchestratorContext, input: EnqueueInput): Prom
     const data: TaskPayload = {
       v: 1, jobId, taskId: task.id, service: task.service, tool: task.tool,
       documentId: input.documentId, sha256: input.sha256, options: input.options, ...(requestId ? { requestId } : {}),
-      ...(traceparent ? { traceparent } : {}),
+      ...(traceparent ? { traceparent } : {}), ...(input.newDocument ? { newDocument: true } : {}),
     };
     return ctx.queue(serviceQueueName(task.service)).add(TASK_JOB_NAME, data, {
       jobId: taskJobId(task.id),

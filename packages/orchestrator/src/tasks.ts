@@ -59,11 +59,12 @@ export async function runTask(
 ): Promise<TaskOutcome> {
   // Before the start statement: a task that turns out to be final already (a redelivery) just
   // wastes its reads. The cache key's inputs are read meanwhile, and the cache look-up goes out
-  // as soon as the key is known, so it overlaps the start statement instead of following it.
+  // as soon as the key is known, so it overlaps the start statement instead of following it
+  // (none for bytes seen for the first time: nothing can be cached for them yet).
   const starting = startTask(ctx, payload, attempt.number, handler.readsDocument === true);
   handler.prefetch?.(payload, starting.then((s) => s.document, () => null));
   const keying = settled(handler.cacheKey(payload));
-  const lookingUp = keying.then((k) => (k.ok && k.value ? readCache(ctx, k.value) : null));
+  const lookingUp = payload.newDocument ? Promise.resolve(null) : keying.then((k) => (k.ok && k.value ? readCache(ctx, k.value) : null));
   const { status: start } = await starting;
   if (start !== "running") return { kind: "done", status: start };
   // The event goes out before any later one of this task: one connection keeps their order.
@@ -192,12 +193,7 @@ async function callWithTimeout(handler: TaskHandler, payload: TaskPayload, timeo
   }
 }
 
-/**
- * The `task.running` event and the cache look-up in one Redis round trip (a pipeline). Returns
- * the cached output as stored (JSON text), or null: a cache that cannot answer is a miss, and
- * the event, like every event, is best effort.
- */
-/** The cached output for a key; null on a miss or when Redis fails (a cache is an optimisation). */
+/** The cached output as stored (JSON text); null on a miss or when Redis fails (a cache is an optimisation). */
 async function readCache(ctx: OrchestratorContext, key: string): Promise<string | null> {
   try {
     return await ctx.redis.get(cacheRedisKey(ctx.prefix, key));

@@ -1,6 +1,7 @@
 // How jobs end without a parent queue job: the last task's result write closes the job (also
 // when two services finish at the same moment), and the reconciler ends what a lost task would
-// leave open. Real Postgres and Redis; no workers run, so queue entries stay where a test puts them.
+// leave open; how a task uses the result cache. Real Postgres and Redis; no workers run, so queue
+// entries stay where a test puts them.
 import { createHash, randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { UnrecoverableError, Worker } from "bullmq";
@@ -10,7 +11,8 @@ import { createTestDatabase, eventually, type TestDatabase } from "@docgate/db/t
 import { createOrchestratorContext, type OrchestratorContext } from "../src/context";
 import { reconcileJobs } from "../src/reconcile";
 import { settleTask } from "../src/aggregate";
-import { serviceQueueName, taskJobId } from "../src/queues";
+import { serviceQueueName, taskJobId, type TaskPayload } from "../src/queues";
+import { cacheRedisKey, runTask, type TaskHandler } from "../src/tasks";
 import { submitJob } from "../src/submit";
 import { JobEventHub } from "../src/events";
 import { getJobView } from "../src/job-view";
@@ -156,5 +158,31 @@ describe("reconcileJobs", () => {
     expect(again.enqueued).toContain(gaveUp.jobId);
     expect((await database.db.jobTask.findUniqueOrThrow({ where: { id: gaveUp.taskIds.alpha! } })).status).toBe("queued");
     expect(await ctx.queue(serviceQueueName("alpha")).getJobState(taskJobId(gaveUp.taskIds.alpha!))).toBe("waiting");
+  });
+});
+
+describe("runTask", () => {
+  it("computes bytes seen for the first time without asking the cache, and answers them from it when they come again", async () => {
+    const payloadOf = async (job: { taskIds: Record<string, string> }) =>
+      (await ctx.queue(serviceQueueName("alpha")).getJob(taskJobId(job.taskIds.alpha!)))!.data as TaskPayload;
+    let calls = 0;
+    const handler: TaskHandler = { cacheKey: async (p) => `alpha:run:${p.sha256}`, call: async () => ({ computed: ++calls }) };
+    const attempt = { number: 1, max: 1, timeoutMs: 5_000 };
+    const taskRow = (job: { taskIds: Record<string, string> }) => database.db.jobTask.findUniqueOrThrow({ where: { id: job.taskIds.alpha! } });
+
+    const first = await submit("cached once, answered twice");
+    const firstPayload = await payloadOf(first);
+    expect(firstPayload.newDocument).toBe(true);
+    // An entry under the key, as bytes stored once, deleted and sent again could leave: not read.
+    await redis.set(cacheRedisKey(prefix, `alpha:run:${firstPayload.sha256}`), JSON.stringify({ stale: true }));
+    await runTask(ctx, firstPayload, handler, attempt);
+    expect(await taskRow(first)).toMatchObject({ status: "succeeded", cached: false, output: { computed: 1 } });
+
+    const again = await submit("cached once, answered twice");
+    const againPayload = await payloadOf(again);
+    expect(againPayload.newDocument).toBeUndefined();
+    await runTask(ctx, againPayload, handler, attempt);
+    expect(await taskRow(again)).toMatchObject({ status: "succeeded", cached: true, output: { computed: 1 } });
+    expect(calls).toBe(1);
   });
 });
