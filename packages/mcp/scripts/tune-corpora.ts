@@ -10,8 +10,11 @@
  * 'v3={"nb":{"order":"norm-then-r"},"features":{"tf":"sublinear","hashBits":18}}'; plain SVM on
  * version 3's features: '{"nb":false,"c":1,"features":{"tf":"sublinear","hashBits":18}}'.
  * With more than 5 seeds the output lists held-out errors per seed, for paired comparisons.
- * Version 5 on genre: '{}' (stylistic C and weight chosen by inner cross-validation, printed
- * per seed), '{"styleC":0.1,"styleWeight":0.5}' fixed, '{"features":{"style":false}}' = version 4.
+ * Genre: '{}' is version 6 (stylistic C and weight chosen by 3-fold cross-validation on the
+ * hinge, printed per seed); version 5's choice (5 folds, accuracy):
+ * '{"styleSelection":{"folds":5,"criterion":"accuracy","weights":[0,0.25,0.5,1]}}';
+ * '{"styleC":0.1,"styleWeight":0.5}' fixed; '{"features":{"style":false}}' = version 4.
+ * scripts/style-lab.ts compares selection rules on stored margins.
  * Each split's test part is never trained on; choose
  * settings on other seeds (e.g. 4–13) and report seeds 1–3, which the benchmark uses.
  * A setting that is a JSON array of options is an ensemble: one model per entry, trained on

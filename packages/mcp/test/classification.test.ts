@@ -11,7 +11,7 @@ import {
   type LabelledText,
 } from "../src/classification";
 import { LEGACY_FEATURES, STYLE_DIMS, STYLE_WORDS, countFeatures, featureDims, hashedDims, styleFeatures, weightInPlace } from "../src/classification/features";
-import { DEFAULT_FEATURES, MULTI_LABEL_FEATURES, TWO_LABEL_FEATURES } from "../src/classification/model";
+import { DEFAULT_FEATURES, MULTI_LABEL_FEATURES, STYLE_SELECTION_V5, TWO_LABEL_FEATURES } from "../src/classification/model";
 
 const SPAM = await DEFAULT_CORPORA.spam.load();
 
@@ -123,7 +123,7 @@ describe("trainClassifier / predict", () => {
     expect(() => trainClassifier(brown, { seed: 3, nb: {} })).toThrow(/needs two labels/);
   });
 
-  it("adds a stylistic SVM's margins to the text SVM's on more than two labels (version 5), folded into one linear model", async () => {
+  it("adds a stylistic SVM's margins to the text SVM's on more than two labels (version 5 and 6), folded into one linear model", async () => {
     const brown = take((await DEFAULT_CORPORA.genre.load()).filter((e) => ["news", "romance", "learned", "religion"].includes(e.label)), 15);
     const withStyle = trainClassifier(brown, { seed: 2 });
     const textOnly = trainClassifier(brown, { seed: 2, features: { style: false } });
@@ -254,6 +254,19 @@ describe("trainClassifier / predict", () => {
     expect(v4.features).toEqual(DEFAULT_FEATURES);
     expect(v4.dims).toBe(1 << 18);
     for (const ex of brown.slice(0, 12)) expect(predict(v4, ex.text)).toEqual(predict(model, ex.text));
+  });
+
+  it("loads models of algorithm version 5 (stylistic C and weight chosen by 5-fold accuracy) and classifies as they did", async () => {
+    const brown = take((await DEFAULT_CORPORA.genre.load()).filter((e) => ["news", "romance", "learned"].includes(e.label)), 12);
+    // Version 5's training: the same model, only the inner cross-validation's choice differs.
+    const { model } = trainClassifier(brown, { seed: 5, styleSelection: STYLE_SELECTION_V5 });
+    const algorithm = "hash18-w12s-case-c345ws-tfidf-ovr-l2svm-dcd-bal-nbsvm2bin20-style-5";
+    const v5 = deserializeModel(serializeModel({ ...model, algorithm }));
+    expect(v5.algorithm).toBe(algorithm);
+    expect(v5.features).toEqual(MULTI_LABEL_FEATURES);
+    expect(v5.style).toEqual(model.style);
+    expect(v5.dims).toBe((1 << 18) + STYLE_DIMS);
+    for (const ex of brown.slice(0, 12)) expect(predict(v5, ex.text)).toEqual(predict(model, ex.text));
   });
 
   it("weights presence (binary tf) and leaves vectors unnormalised when asked", () => {
