@@ -43,6 +43,8 @@ export type TaskOutcome =
   | { kind: "retry"; error: TaskError };
 
 const CACHE_TTL_SECONDS = 7 * 24 * 3600;
+/** How long a task runs before its `task.running` event is sent (see announceRunningAfter). */
+export const RUNNING_EVENT_DELAY_MS = 100;
 const FINAL = ["succeeded", "failed", "cancelled"] as const;
 
 export const cacheRedisKey = (prefix: string, key: string) => `${prefix}:cache:${key}`;
@@ -67,8 +69,7 @@ export async function runTask(
   const lookingUp = payload.newDocument ? Promise.resolve(null) : keying.then((k) => (k.ok && k.value ? readCache(ctx, k.value) : null));
   const { status: start } = await starting;
   if (start !== "running") return { kind: "done", status: start };
-  // The event goes out before any later one of this task: one connection keeps their order.
-  void publishJobEvent(ctx.redis, ctx.prefix, { type: "task.running", jobId: payload.jobId, service: payload.service, attempt: attempt.number });
+  const stopAnnouncing = announceRunningAfter(ctx, payload, attempt.number, RUNNING_EVENT_DELAY_MS);
   const started = performance.now();
   try {
     const keyed = await keying;
@@ -77,6 +78,7 @@ export async function runTask(
     const hit = await lookingUp;
     // Serialized once: the same text is the cache entry and the result written to Postgres.
     const outputJson = hit ?? JSON.stringify(await callWithTimeout(handler, payload, attempt.timeoutMs));
+    stopAnnouncing();
     await finish(ctx, payload, {
       status: "succeeded",
       outputJson,
@@ -85,6 +87,7 @@ export async function runTask(
     }, key && hit === null ? { key, value: outputJson } : undefined);
     return { kind: "done", status: "succeeded" };
   } catch (thrown) {
+    stopAnnouncing();
     const error = toTaskError(thrown);
     const permanent = thrown instanceof PermanentTaskError;
     if (!permanent && attempt.number < attempt.max) {
@@ -98,6 +101,20 @@ export async function runTask(
     await finish(ctx, payload, { status: "failed", error, durationMs: Math.round(performance.now() - started) });
     return { kind: "done", status: "failed" };
   }
+}
+
+/**
+ * `task.running` goes out only once the task has run for `delayMs`: watchers see the progress of
+ * work long enough to watch, and a task that ends sooner costs one event (`task.finished`)
+ * instead of two, to Redis and to every gateway copy listening. The returned function cancels a
+ * pending announcement; call it before any later event of the task (one connection keeps the
+ * order of what was sent).
+ */
+function announceRunningAfter(ctx: OrchestratorContext, payload: TaskPayload, attempt: number, delayMs: number): () => void {
+  const timer = setTimeout(() => {
+    void publishJobEvent(ctx.redis, ctx.prefix, { type: "task.running", jobId: payload.jobId, service: payload.service, attempt });
+  }, delayMs);
+  return () => clearTimeout(timer);
 }
 
 /** A promise's outcome as a value: it may be awaited later, or never, without an unhandled rejection. */

@@ -185,4 +185,33 @@ describe("runTask", () => {
     expect(await taskRow(again)).toMatchObject({ status: "succeeded", cached: true, output: { computed: 1 } });
     expect(calls).toBe(1);
   });
+  it("announces a task as running only once it has run for a while, always before it finishes", async () => {
+    const subscriber = new Redis(REDIS_URL);
+    const events: { type: string; jobId: string; service?: string }[] = [];
+    subscriber.on("pmessage", (_p, _c, message: string) => events.push(JSON.parse(message)));
+    await subscriber.psubscribe(`${prefix}:events:job:*`);
+    try {
+      const typesOf = (jobId: string) => events.filter((e) => e.jobId === jobId && e.service === "alpha").map((e) => e.type);
+      const attempt = { number: 1, max: 1, timeoutMs: 5_000 };
+      const payloadOf = async (job: { taskIds: Record<string, string> }) =>
+        (await ctx.queue(serviceQueueName("alpha")).getJob(taskJobId(job.taskIds.alpha!)))!.data as TaskPayload;
+
+      const quick = await submit("a quick task");
+      await runTask(ctx, await payloadOf(quick), { cacheKey: async () => null, call: async () => ({ quick: true }) }, attempt);
+      await eventually(async () => typesOf(quick.jobId).includes("task.finished"), 5_000);
+      expect(typesOf(quick.jobId)).toEqual(["task.finished"]);
+
+      // This one runs until its running event has gone out.
+      const slow = await submit("a slow task");
+      const slowCall = async () => {
+        await eventually(async () => typesOf(slow.jobId).includes("task.running"), 5_000);
+        return { slow: true };
+      };
+      await runTask(ctx, await payloadOf(slow), { cacheKey: async () => null, call: slowCall }, attempt);
+      await eventually(async () => typesOf(slow.jobId).includes("task.finished"), 5_000);
+      expect(typesOf(slow.jobId)).toEqual(["task.running", "task.finished"]);
+    } finally {
+      subscriber.disconnect();
+    }
+  });
 });

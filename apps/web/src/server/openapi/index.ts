@@ -45,7 +45,7 @@ function buildDocument() {
     method: "get",
     path: "/api/v1/jobs/{id}/events",
     summary: "Stream a job's progress (server-sent events)",
-    description: "Events: `job` (a full snapshot), `task.running`, `task.retrying`, `task.finished`, `job.finished`. The stream ends when the job is final.",
+    description: "Events: `job` (a full snapshot), `task.running` (once a task has run for 100 ms; a quicker task sends only `task.finished`), `task.retrying`, `task.finished`, `job.finished`. The stream ends when the job is final.",
     security: [{ apiKey: [] }],
     request: { params: JobId },
     responses: { 200: { description: "An event stream", content: { "text/event-stream": { schema: { type: "string" } } } }, ...errors(401, 404) },
