@@ -1,6 +1,7 @@
 import { EventEmitter } from "node:events";
 import type { ChainableCommander, Redis } from "ioredis";
 import type { JobView } from "./job-view";
+import { withTimeout } from "./timeout";
 
 export type JobEvent =
   | { type: "task.running"; jobId: string; service: string; attempt: number }
@@ -8,6 +9,9 @@ export type JobEvent =
   | { type: "task.retrying"; jobId: string; service: string; attempt: number; error: string }
   /** `view`: the job's final view, when the writer that closed the job had it (not sent on to clients as is). */
   | { type: "job.finished"; jobId: string; status: string; view?: JobView };
+
+/** How long a listener waits for Redis to confirm its subscription before relying on polling alone. */
+const SUBSCRIBE_WAIT_MS = 500;
 
 export const jobChannel = (prefix: string, jobId: string) => `${prefix}:events:job:${jobId}`;
 
@@ -42,47 +46,53 @@ export async function publishJobEvents(
 }
 
 /**
- * One pattern subscription per process, fanned out to local listeners by job id, so a
- * thousand waiting requests share one Redis connection.
+ * Local listeners by job id over one Redis connection, which subscribes to the channels of the
+ * jobs someone here listens to, and to no others: a gateway copy is not woken by the events of
+ * jobs nobody waits for on it (with async intake, most of them).
  */
 export class JobEventHub {
   private readonly emitter = new EventEmitter();
-  private started: Promise<void> | null = null;
+  /** The SUBSCRIBE of each job with listeners here (shared by them). */
+  private readonly channels = new Map<string, Promise<unknown>>();
 
   constructor(private readonly subscriber: Redis, private readonly prefix: string) {
     this.emitter.setMaxListeners(0);
-  }
-
-  private start(): Promise<void> {
-    this.started ??= (async () => {
-      const pattern = `${this.prefix}:events:job:*`;
-      this.subscriber.on("pmessage", (_pattern, channel: string, message: string) => {
-        const jobId = channel.slice(channel.lastIndexOf(":") + 1);
-        // Every job's events reach every web copy: only those someone here waits for are read.
-        if (this.emitter.listenerCount(jobId) === 0) return;
-        try {
-          this.emitter.emit(jobId, JSON.parse(message) as JobEvent);
-        } catch {
-          // A malformed message is ignored; listeners also poll.
-        }
-      });
-      await this.subscriber.psubscribe(pattern);
-    })().catch((error) => {
-      this.started = null;
-      throw error;
+    this.subscriber.on("message", (channel: string, message: string) => {
+      const jobId = channel.slice(channel.lastIndexOf(":") + 1);
+      if (this.emitter.listenerCount(jobId) === 0) return;
+      try {
+        this.emitter.emit(jobId, JSON.parse(message) as JobEvent);
+      } catch {
+        // A malformed message is ignored; listeners also poll.
+      }
     });
-    return this.started;
   }
 
-  /** Listens to one job's events; returns the unsubscribe function. */
+  /**
+   * Listens to one job's events; returns the unsubscribe function. Resolves once Redis confirmed
+   * the subscription, so an event published after that is not missed, or after at most
+   * SUBSCRIBE_WAIT_MS when Redis does not answer (the caller's Postgres polling then finishes the
+   * wait; an offline subscription is made when Redis is back).
+   */
   async subscribe(jobId: string, listener: (event: JobEvent) => void): Promise<() => void> {
     this.emitter.on(jobId, listener);
-    try {
-      await this.start();
-    } catch {
-      // Without Redis the caller's Postgres polling still finishes the wait.
+    const channel = jobChannel(this.prefix, jobId);
+    let subscribed = this.channels.get(jobId);
+    if (!subscribed) {
+      subscribed = this.subscriber.subscribe(channel);
+      this.channels.set(jobId, subscribed);
+      const mine = subscribed;
+      mine.catch(() => {
+        if (this.channels.get(jobId) === mine) this.channels.delete(jobId);
+      });
     }
-    return () => this.emitter.off(jobId, listener);
+    await withTimeout(subscribed, SUBSCRIBE_WAIT_MS, "subscribe timed out").catch(() => undefined);
+    return () => {
+      this.emitter.off(jobId, listener);
+      if (this.emitter.listenerCount(jobId) > 0 || this.channels.get(jobId) !== subscribed) return;
+      this.channels.delete(jobId);
+      this.subscriber.unsubscribe(channel).catch(() => {});
+    };
   }
 
   async close(): Promise<void> {

@@ -4,7 +4,8 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Redis } from "ioredis";
-import { JobEventHub, publishJobEvent } from "../src/events";
+import { eventually } from "@docgate/db/testing";
+import { JobEventHub, jobChannel, publishJobEvent } from "../src/events";
 import { watchJob } from "../src/wait";
 
 const REDIS_URL = process.env.REDIS_URL || "redis://127.0.0.1:6379";
@@ -59,6 +60,24 @@ describe("watchJob", () => {
     expect(result).toEqual({ final: true, value: "from the event: succeeded" });
     expect(looks).toBe(1);
   }, 10_000);
+
+  it("subscribes in Redis to a job's channel only while someone here listens to it", async () => {
+    const jobId = `job-${randomBytes(4).toString("hex")}`;
+    const channel = jobChannel(prefix, jobId);
+    const subscribers = async () => Number(((await publisher.pubsub("NUMSUB", channel)) as [string, number])[1]);
+    expect(await subscribers()).toBe(0);
+    const heard: string[] = [];
+    const stopFirst = await hub.subscribe(jobId, (event) => heard.push(`first ${event.type}`));
+    const stopSecond = await hub.subscribe(jobId, (event) => heard.push(`second ${event.type}`));
+    expect(await subscribers()).toBe(1);
+    await publishJobEvent(publisher, prefix, { type: "task.running", jobId, service: "alpha", attempt: 1 });
+    await eventually(async () => heard.length === 2);
+    stopFirst();
+    expect(await subscribers()).toBe(1);
+    stopSecond();
+    await eventually(async () => (await subscribers()) === 0);
+    expect(heard.sort()).toEqual(["first task.running", "second task.running"]);
+  });
 
   it("answers from the first look when the job is already final, and null for no job", async () => {
     expect(await watchJob(hub, "x", { timeoutMs: 1_000 }, async () => ({ final: true, value: 1 }))).toEqual({ final: true, value: 1 });
