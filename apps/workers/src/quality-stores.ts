@@ -4,15 +4,21 @@
 import { fastSql, sql, type Db } from "@docgate/db";
 import type { ProfileSource, SignatureStore } from "@docgate/mcp";
 import { listProfiles, resolveQualityProfile } from "@docgate/orchestrator";
-import { memoInTask } from "./task-scope";
+import { memoInTask, provideInTask, providedInTask } from "./task-scope";
 
 /** How many recent earlier documents a near-duplicate lookup compares bit by bit. */
 export const NEAR_DUPLICATE_WINDOW = 5_000;
 
-export function createProfileSource(db: Db): ProfileSource {
+const profileReadKey = (name: string | undefined) => `profile-read:${name ?? ""}`;
+
+export function createProfileSource(db: Db): ProfileSource & {
+  /** What the task's start statement read for this profile name (qualityProfileSql): the task's lookup starts from it. */
+  provide(name: string | undefined, read: Promise<unknown>): void;
+} {
   return {
     // Asked twice per task (its cache key, then the tool): one lookup serves both.
-    getProfile: (name) => memoInTask(`profile:${name ?? ""}`, () => resolveQualityProfile(db, name)),
+    getProfile: (name) => memoInTask(`profile:${name ?? ""}`, async () => resolveQualityProfile(db, name, await providedInTask(profileReadKey(name)))),
+    provide: (name, read) => provideInTask(profileReadKey(name), read),
     async listProfiles() {
       return (await listProfiles(db)).map((p) => ({ name: p.name, version: p.version, description: p.description, isDefault: p.isDefault, rules: p.rules }));
     },

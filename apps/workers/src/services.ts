@@ -1,11 +1,11 @@
-import type { Db, Prisma } from "@docgate/db";
+import type { Db, Prisma, SqlFragment } from "@docgate/db";
 import {
   QUALITY_ALGORITHM_VERSION, ToolCallError, connectInMemory, englishSpellChecker, createClassificationServer, createQualityServer, type DocumentSource,
 } from "@docgate/mcp";
 import { UnreadableDocumentError } from "@docgate/mcp/extraction";
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import {
-  PermanentTaskError, createOrchestratorContext, createWorkerRedis, getModel, listTaxonomies, requestTraining, toCatalog,
+  PermanentTaskError, createOrchestratorContext, createWorkerRedis, getModel, listTaxonomies, qualityProfileSql, requestTraining, toCatalog,
   type OrchestratorContext, type ServiceSettings, type TaskHandler, type TaskPayload, type ToolCallResult,
 } from "@docgate/orchestrator";
 import type { TaxonomyCatalog } from "@docgate/mcp";
@@ -46,8 +46,10 @@ export async function createServiceBackend(deps: { db: Db; redis: Redis; prefix:
       // key (the quality profile, the active model) is read meanwhile. Errors surface where the
       // same reads are awaited: they are shared within the task (memoInTask).
       readsDocument: true,
-      prefetch: (p, document) => {
-        deps.documents.provideRow(p.documentId, document);
+      startRead: (p) => builtin.startRead?.read(p) ?? null,
+      prefetch: (p, started) => {
+        deps.documents.provideRow(p.documentId, started.then((s) => s.document));
+        builtin.startRead?.provide(p, started.then((s) => s.startRead));
         void builtin.cacheVariant(p).catch(() => {});
       },
       async call(p) {
@@ -73,6 +75,8 @@ export type BuiltinService = {
   cacheVariant(payload: TaskPayload): Promise<string>;
   /** Arguments for the tool this payload calls. */
   toolArguments(payload: TaskPayload): Record<string, unknown>;
+  /** A read its tasks need, made by the task's start statement (TaskHandler.startRead), and where its value goes. */
+  startRead?: { read(payload: TaskPayload): SqlFragment | null; provide(payload: TaskPayload, value: Promise<unknown>): void };
 };
 
 export const BUILTIN_SERVICE_NAMES = ["classification", "quality"] as const;
@@ -111,6 +115,11 @@ export function createBuiltinService(name: BuiltinServiceName, db: Db, documents
         // assess_quality and validate_document take the document and the profile; list_profiles nothing.
         toolArguments: (p) =>
           p.tool === "list_profiles" ? {} : { documentId: p.documentId, ...(p.options.profile ? { profile: p.options.profile } : {}) },
+        // The profile comes with the task's start statement: no statement of its own.
+        startRead: {
+          read: (p) => (p.tool === "list_profiles" ? null : qualityProfileSql(p.options.profile)),
+          provide: (p, value) => profiles.provide(p.options.profile, value),
+        },
       };
     }
   }

@@ -1,6 +1,6 @@
 // Quality validation profiles: named, versioned, audited rule sets the quality service checks.
 import type { AuditActor, Db, Prisma } from "@docgate/db";
-import { fastSql, sql, writeAudit } from "@docgate/db";
+import { fastSql, sql, writeAudit, type SqlFragment } from "@docgate/db";
 import { DEFAULT_PROFILE, ProfileRulesSchema, type ProfileRules, type QualityProfile } from "@docgate/mcp";
 import { z } from "zod";
 import { DomainError } from "./errors";
@@ -77,23 +77,38 @@ export async function getProfile(db: Db, idOrName: string): Promise<ProfileView>
   return view(row);
 }
 
+/**
+ * A scalar subquery: the named profile, or the default when `name` is omitted, as one JSON
+ * object (null when there is none). Every quality task needs it, so its start statement reads
+ * it (TaskHandler.startRead) instead of a statement of its own.
+ */
+export function qualityProfileSql(name?: string): SqlFragment {
+  const which = name === undefined ? sql`"isDefault" ORDER BY "updatedAt" DESC` : sql`"name" = ${name}::text`;
+  return sql`(SELECT json_build_object('name', "name", 'description', "description", 'version', "version", 'rules', "rules", 'isDefault', "isDefault")
+              FROM "QualityProfile" WHERE ${which} LIMIT 1)`;
+}
+
+type ProfileJson = { name: string; description: string | null; version: number; rules: unknown; isDefault: boolean };
+
+/** What qualityProfileSql read, as the quality server takes it; null when it found none. */
+export function qualityProfileFromJson(json: unknown): QualityProfile | null {
+  if (!json) return null;
+  const row = json as ProfileJson;
+  const rules = ProfileRulesSchema.safeParse(row.rules);
+  return { name: row.name, version: row.version, description: row.description, isDefault: row.isDefault, rules: rules.success ? rules.data : {} };
+}
+
 /** The named profile, or the default when `name` is omitted, as the quality server takes it; null when unknown. */
-export async function resolveQualityProfile(db: Db, name?: string): Promise<QualityProfile | null> {
-  // Every quality task asks: one statement (fast-sql.ts); the built-in default is written only
-  // when a lookup misses (a fresh database).
-  // Columns named: a prepared `SELECT *` fails once per connection after a column is added.
-  const columns = sql`"id", "name", "description", "version", "rules", "isDefault", "createdAt", "updatedAt"`;
-  const look = () => fastSql(db).query<Row>(name === undefined
-    ? sql`SELECT ${columns} FROM "QualityProfile" WHERE "isDefault" ORDER BY "updatedAt" DESC LIMIT 1`
-    : sql`SELECT ${columns} FROM "QualityProfile" WHERE "name" = ${name}`);
-  let [row] = await look();
-  if (!row) {
+export async function resolveQualityProfile(db: Db, name?: string, alreadyRead?: unknown): Promise<QualityProfile | null> {
+  // One statement (fast-sql.ts), or none when the task's start statement read it
+  // (`alreadyRead`); the built-in default is written only when a lookup misses (a fresh database).
+  const look = async () => qualityProfileFromJson((await fastSql(db).query<{ profile: unknown }>(sql`SELECT ${qualityProfileSql(name)} AS "profile"`))[0]?.profile);
+  let profile = alreadyRead ? qualityProfileFromJson(alreadyRead) : await look();
+  if (!profile) {
     await ensureDefaultProfile(db);
-    [row] = await look();
+    profile = await look();
   }
-  if (!row) return name === undefined ? DEFAULT_PROFILE : null;
-  const v = view(row);
-  return { name: v.name, version: v.version, description: v.description, isDefault: v.isDefault, rules: v.rules };
+  return profile ?? (name === undefined ? DEFAULT_PROFILE : null);
 }
 
 export async function createProfile(db: Db, input: CreateProfileInput, audit: Audit): Promise<ProfileView> {

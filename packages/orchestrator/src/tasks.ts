@@ -1,4 +1,4 @@
-import { Prisma, fastSql, sql } from "@docgate/db";
+import { Prisma, fastSql, sql, type SqlFragment } from "@docgate/db";
 import type { OrchestratorContext } from "./context";
 import { settleTask, type TaskFinal } from "./aggregate";
 import { publishJobEvent, publishJobEvents, type JobEvent } from "./events";
@@ -12,11 +12,18 @@ export type TaskHandler = {
   /** The task's start statement also reads the document's stored text (one round trip instead of two). */
   readsDocument?: boolean;
   /**
-   * Starts the reads the cache key and the call will need (not awaited), so they overlap the
-   * task's start and cache look-up instead of following them one by one. `document` is what the
-   * start statement read: the row when the task started and `readsDocument` is set, else null.
+   * One more read the task's start statement makes for the handler: a scalar subquery (its
+   * value, JSON or null, reaches `prefetch`), for a read every task of the service needs.
    */
-  prefetch?(payload: TaskPayload, document: Promise<StoredDocumentRow | null>): void;
+  startRead?(payload: TaskPayload): SqlFragment | null;
+  /**
+   * Starts the reads the cache key and the call will need (not awaited), so they overlap the
+   * task's start and cache look-up instead of following them one by one. What the start
+   * statement read comes as it arrives: `document`, the row when the task started and
+   * `readsDocument` is set (else null); `startRead`, the value of the handler's `startRead`
+   * (undefined when the task did not start or there was none).
+   */
+  prefetch?(payload: TaskPayload, started: Promise<{ document: StoredDocumentRow | null; startRead: unknown }>): void;
 };
 
 /** A document's stored text as the task's start statement reads it; `text` is null until it is extracted. */
@@ -63,8 +70,8 @@ export async function runTask(
   // wastes its reads. The cache key's inputs are read meanwhile, and the cache look-up goes out
   // as soon as the key is known, so it overlaps the start statement instead of following it
   // (none for bytes seen for the first time: nothing can be cached for them yet).
-  const starting = startTask(ctx, payload, attempt.number, handler.readsDocument === true);
-  handler.prefetch?.(payload, starting.then((s) => s.document, () => null));
+  const starting = startTask(ctx, payload, attempt.number, handler.readsDocument === true, handler.startRead?.(payload) ?? null);
+  handler.prefetch?.(payload, starting.then((s) => s, () => ({ document: null, startRead: undefined })));
   const keying = settled(handler.cacheKey(payload));
   const lookingUp = payload.newDocument ? Promise.resolve(null) : keying.then((k) => (k.ok && k.value ? readCache(ctx, k.value) : null));
   const { status: start } = await starting;
@@ -124,7 +131,7 @@ function settled<T>(promise: Promise<T>): Promise<{ ok: true; value: T } | { ok:
 
 /**
  * Marks the task (and its job, the first time) running, in one statement, which also reads the
- * document's stored text when asked. A task already final (a redelivered job) is left alone and
+ * document's stored text and the handler's `startRead` when asked. A task already final (a redelivered job) is left alone and
  * its status returned; a task that no longer exists counts as cancelled.
  *
  * Its commit does not wait for the WAL to reach the disk (synchronous_commit off for this
@@ -138,9 +145,10 @@ async function startTask(
   payload: TaskPayload,
   attempt: number,
   withDocument: boolean,
-): Promise<{ status: "running" | (typeof FINAL)[number]; document: StoredDocumentRow | null }> {
+  startRead: SqlFragment | null,
+): Promise<{ status: "running" | (typeof FINAL)[number]; document: StoredDocumentRow | null; startRead: unknown }> {
   const now = sql`(${new Date().toISOString()}::timestamptz AT TIME ZONE 'UTC')`;
-  const [row] = await fastSql(ctx.db).query<{ started: number; status: string | null } & Partial<StoredDocumentRow>>(sql`
+  const [row] = await fastSql(ctx.db).query<{ started: number; status: string | null; startRead?: unknown } & Partial<StoredDocumentRow>>(sql`
     WITH task AS (
       UPDATE "JobTask" SET "status" = 'running', "attempts" = ${attempt}, "startedAt" = ${now}
       WHERE "id" = ${payload.taskId} AND "status" IN ('queued', 'running')
@@ -151,15 +159,20 @@ async function startTask(
     )
     SELECT (SELECT count(*) FROM task)::int AS "started",
            (SELECT "status"::text FROM "JobTask" WHERE "id" = ${payload.taskId}) AS "status",
-           d."id", d."mimeType", d."text", d."pageTexts", d."metadata", d."extractionError"
+           d."id", d."mimeType", d."text", d."pageTexts", d."metadata", d."extractionError"${startRead ? sql`,
+           CASE WHEN EXISTS (SELECT 1 FROM task) THEN ${startRead} END AS "startRead"` : sql``}
     FROM (SELECT set_config('synchronous_commit', 'off', true)) AS quick_commit
     LEFT JOIN "Document" d ON ${withDocument} AND d."id" = ${payload.documentId} AND EXISTS (SELECT 1 FROM task)`);
   if (row && row.started > 0) {
     const document = row.id ? (row as StoredDocumentRow) : null;
-    return { status: "running", document: document && { id: document.id, mimeType: document.mimeType, text: document.text, pageTexts: document.pageTexts, metadata: document.metadata, extractionError: document.extractionError } };
+    return {
+      status: "running",
+      document: document && { id: document.id, mimeType: document.mimeType, text: document.text, pageTexts: document.pageTexts, metadata: document.metadata, extractionError: document.extractionError },
+      startRead: row.startRead,
+    };
   }
   const status = row?.status;
-  return { status: status && (FINAL as readonly string[]).includes(status) ? (status as (typeof FINAL)[number]) : "cancelled", document: null };
+  return { status: status && (FINAL as readonly string[]).includes(status) ? (status as (typeof FINAL)[number]) : "cancelled", document: null, startRead: undefined };
 }
 
 type TaskRef = Pick<TaskPayload, "jobId" | "taskId" | "service">;
