@@ -6,8 +6,8 @@
  */
 import { DEFAULT_CORPORA, type LabelledText } from "../src/classification";
 import { STYLE_WORDS, computeIdf, countFeatures, weightInPlace, type FeatureConfig, type SparseVector } from "../src/classification/features";
-import { DEFAULT_FEATURES, trainBinarySvm } from "../src/classification/model";
-import { createRng, shuffleInPlace } from "../src/classification/prng";
+import { DEFAULT_FEATURES, stratifiedSplit, trainBinarySvm } from "../src/classification/model";
+import { shuffleInPlace } from "../src/classification/prng";
 
 const seeds = (process.env.SEEDS ?? Array.from({ length: 20 }, (_, i) => i + 1).join(",")).split(",").map(Number);
 const examples = await DEFAULT_CORPORA.genre.load();
@@ -15,19 +15,7 @@ const labels = [...new Set(examples.map((e) => e.label))].sort();
 const labelIndex = new Map(labels.map((l, i) => [l, i]));
 const K = labels.length;
 
-function split(seed: number) {
-  const rng = createRng(seed);
-  const train: LabelledText[] = [];
-  const test: LabelledText[] = [];
-  for (const label of labels) {
-    const list = shuffleInPlace(examples.filter((e) => e.label === label), rng);
-    const nTest = Math.min(list.length - 1, Math.max(1, Math.round(list.length * 0.2)));
-    test.push(...list.slice(0, nTest));
-    train.push(...list.slice(nTest));
-  }
-  shuffleInPlace(train, rng);
-  return { train, test, rng };
-}
+const split = (seed: number) => stratifiedSplit(examples, labels, seed, 0.2);
 
 const rawCache = new Map<string, SparseVector>();
 function raw(text: string, f: FeatureConfig): SparseVector {

@@ -17,7 +17,7 @@ import { join } from "node:path";
 import { DEFAULT_CORPORA, type LabelledText } from "../src/classification";
 import { STYLE_DIMS, computeIdf, countFeatures, hashedDims, weightInPlace } from "../src/classification/features";
 import {
-  MULTI_LABEL_FEATURES, STYLE_C_GRID, STYLE_SELECTION, STYLE_WEIGHT_GRID, selectStyle, standardise, styleCvMargins, styleValues, trainBinarySvm,
+  MULTI_LABEL_FEATURES, STYLE_C_GRID, STYLE_SELECTION, STYLE_WEIGHT_GRID, selectStyle, standardise, stratifiedSplit, styleCvMargins, styleValues, trainBinarySvm,
   trainStyleOvr,
 } from "../src/classification/model";
 import { createRng, shuffleInPlace } from "../src/classification/prng";
@@ -68,16 +68,7 @@ async function compute(): Promise<void> {
       stored = undefined;
     }
     // The split and the text SVM exactly as trainClassifier (same PRNG stream).
-    const rng = createRng(seed);
-    const train: LabelledText[] = [];
-    const test: LabelledText[] = [];
-    for (const label of labels) {
-      const list = shuffleInPlace(examples.filter((e) => e.label === label), rng);
-      const nTest = Math.min(list.length - 1, Math.max(1, Math.round(list.length * 0.2)));
-      test.push(...list.slice(0, nTest));
-      train.push(...list.slice(nTest));
-    }
-    shuffleInPlace(train, rng);
+    const { train, test, rng } = stratifiedSplit(examples, labels, seed, 0.2);
     const counted = train.map((ex) => countFeatures(ex.text, features));
     const rows = counted.map((v) => styleValues(v, offset));
     const idf = computeIdf(counted, features);

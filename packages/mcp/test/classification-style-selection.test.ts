@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { take } from "./fixtures";
 import { ALGORITHM_VERSION, DEFAULT_CORPORA, trainClassifier, type LabelledText } from "../src/classification";
 import { STYLE_SELECTION, STYLE_SELECTION_V5, STYLE_WEIGHT_GRID, selectStyle, type StyleCv } from "../src/classification/model";
 
@@ -62,11 +63,3 @@ describe("choosing the stylistic C and weight (inner cross-validation)", () => {
   });
 });
 
-function take(examples: LabelledText[], perLabel: number): LabelledText[] {
-  const counts = new Map<string, number>();
-  return examples.filter((ex) => {
-    const n = counts.get(ex.label) ?? 0;
-    counts.set(ex.label, n + 1);
-    return n < perLabel;
-  });
-}

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { take } from "./fixtures";
 import {
   ALGORITHM_VERSION,
   DEFAULT_CORPORA,
@@ -15,14 +16,6 @@ import { DEFAULT_FEATURES, MULTI_LABEL_FEATURES, STYLE_SELECTION_V5, TWO_LABEL_F
 
 const SPAM = await DEFAULT_CORPORA.spam.load();
 
-function take(examples: LabelledText[], perLabel: number): LabelledText[] {
-  const counts = new Map<string, number>();
-  return examples.filter((ex) => {
-    const n = counts.get(ex.label) ?? 0;
-    counts.set(ex.label, n + 1);
-    return n < perLabel;
-  });
-}
 
 describe("corpora", () => {
   it("loads Brown with 15 genres and plain text without POS tags", async () => {

@@ -251,3 +251,13 @@ export const CLEAN_PROSE =
 
 /** A one-page document of `text`, as assessQuality takes it. */
 export const singlePage = (text: string) => ({ text, pages: [text] });
+
+/** The first `perLabel` examples of each label, in corpus order (small training sets for tests). */
+export function take<T extends { label: string }>(examples: T[], perLabel: number): T[] {
+  const counts = new Map<string, number>();
+  return examples.filter((ex) => {
+    const n = counts.get(ex.label) ?? 0;
+    counts.set(ex.label, n + 1);
+    return n < perLabel;
+  });
+}

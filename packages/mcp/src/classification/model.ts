@@ -226,17 +226,7 @@ export function trainClassifier(
     );
   }
 
-  // Stratified split.
-  const rng = createRng(seed);
-  const train: LabelledText[] = [];
-  const test: LabelledText[] = [];
-  for (const label of labels) {
-    const list = shuffleInPlace([...byLabel.get(label)!], rng);
-    const nTest = Math.min(list.length - 1, Math.max(1, Math.round(list.length * testFraction)));
-    test.push(...list.slice(0, nTest));
-    train.push(...list.slice(nTest));
-  }
-  shuffleInPlace(train, rng);
+  const { train, test, rng } = stratifiedSplit(examples, labels, seed, testFraction);
 
   const started = performance.now();
   const labelIndex = new Map(labels.map((l, i) => [l, i]));
@@ -318,6 +308,26 @@ export function trainClassifier(
  * whether the new one may replace it). Examples whose label the model does not know count
  * as errors; texts too short to classify count as errors too.
  */
+/**
+ * The stratified, seeded hold-out split training uses: per label (in `labels` order) a shuffled
+ * `testFraction` (at least one, never all) is held out; the training part is shuffled again. The
+ * returned PRNG continues the same stream (training draws from it next), so scripts that rebuild
+ * a split reproduce trainClassifier's exactly.
+ */
+export function stratifiedSplit(examples: LabelledText[], labels: string[], seed: number, testFraction: number) {
+  const rng = createRng(seed);
+  const train: LabelledText[] = [];
+  const test: LabelledText[] = [];
+  for (const label of labels) {
+    const list = shuffleInPlace(examples.filter((e) => e.label === label), rng);
+    const nTest = Math.min(list.length - 1, Math.max(1, Math.round(list.length * testFraction)));
+    test.push(...list.slice(0, nTest));
+    train.push(...list.slice(nTest));
+  }
+  shuffleInPlace(train, rng);
+  return { train, test, rng };
+}
+
 export function evaluateClassifier(model: ClassifierModel, examples: LabelledText[]): ModelMetrics {
   const labels = [...new Set([...model.labels, ...examples.map((e) => e.label)])].sort();
   const index = new Map(labels.map((l, i) => [l, i]));
