@@ -42,14 +42,14 @@ export async function createServiceBackend(deps: { db: Db; redis: Redis; prefix:
     tools: toCatalog(tools),
     handler: {
       cacheKey: async (p) => `${p.service}:${p.tool}:${p.sha256}:${await builtin.cacheVariant(p)}`,
-      // The document's stored text comes with the task's start statement; what makes the cache
+      // The document's stored text comes with the task's payload or its start statement; what makes the cache
       // key (the quality profile, the active model) is read meanwhile. Errors surface where the
       // same reads are awaited: they are shared within the task (memoInTask).
       readsDocument: true,
       startRead: (p) => builtin.startRead?.read(p) ?? null,
-      prefetch: (p, started) => {
-        deps.documents.provideRow(p.documentId, started.then((s) => s.document));
-        builtin.startRead?.provide(p, started.then((s) => s.startRead));
+      prefetch: (p, reads) => {
+        deps.documents.provideRow(p.documentId, reads.document);
+        builtin.startRead?.provide(p, reads.startRead);
         void builtin.cacheVariant(p).catch(() => {});
       },
       async call(p) {

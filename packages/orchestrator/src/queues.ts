@@ -31,6 +31,19 @@ export const TaskPayloadSchema = z.object({
    * once, deleted, then sent again could have one: missing it costs a recomputation, nothing else.)
    */
   newDocument: z.boolean().optional(),
+  /**
+   * The document's text exactly as the intake stored it, when the intake extracted it itself and
+   * it is small (see INLINE_TEXT_MAX_CHARS): the task reads it from here, not from Postgres, so
+   * its tool call need not wait for the start statement. Only with `newDocument` (the row holds
+   * this very extraction); the reconciler's re-enqueues never carry it.
+   */
+  documentText: z.object({
+    mimeType: z.string(),
+    text: z.string(),
+    /** Absent when the only page is the whole text. */
+    pageTexts: z.array(z.string()).optional(),
+    extraction: z.record(z.string(), z.unknown()),
+  }).optional(),
 });
 export type TaskPayload = z.infer<typeof TaskPayloadSchema>;
 

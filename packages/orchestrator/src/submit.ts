@@ -86,6 +86,7 @@ export async function submitJob(ctx: OrchestratorContext, input: SubmitInput): P
   const { jobId, documentId, newDocument, createdAt, taskIds, keyCounts } = inserted;
   const enqueued = await enqueueTasks(ctx, {
     jobId, documentId, newDocument, sha256: input.document.sha256, options: input.options,
+    documentText: newDocument ? inlineText(input.document) : undefined,
     // REST passes it; the MCP gateway's process_document runs inside the same request context.
     requestId: input.requestId ?? currentRequestContext()?.requestId,
     tasks: input.services.map((s) => ({ id: taskIds[s.name]!, service: s.name, tool: s.tool })),
@@ -190,6 +191,8 @@ type EnqueueInput = {
   documentId: string;
   /** The intake wrote the document row (first time these bytes are seen): see TaskPayload.newDocument. */
   newDocument?: boolean;
+  /** See TaskPayload.documentText. */
+  documentText?: TaskPayload["documentText"];
   sha256: string;
   options: JobOptions;
   tasks: { id: string; service: string; tool: string }[];
@@ -228,6 +231,7 @@ async function enqueueTasks(ctx: OrchestratorContext, input: EnqueueInput): Prom
       v: 1, jobId, taskId: task.id, service: task.service, tool: task.tool,
       documentId: input.documentId, sha256: input.sha256, options: input.options, ...(requestId ? { requestId } : {}),
       ...(traceparent ? { traceparent } : {}), ...(input.newDocument ? { newDocument: true } : {}),
+      ...(input.documentText ? { documentText: input.documentText } : {}),
     };
     return ctx.queue(serviceQueueName(task.service)).add(TASK_JOB_NAME, data, {
       jobId: taskJobId(task.id),
@@ -238,6 +242,25 @@ async function enqueueTasks(ctx: OrchestratorContext, input: EnqueueInput): Prom
     });
   });
   await withTimeout(Promise.all(adds), ENQUEUE_TIMEOUT_MS, "enqueue timed out");
+}
+
+/**
+ * Text this short rides along in the task payloads (TaskPayload.documentText): each of a job's
+ * queue entries holds a copy, and completed entries are kept a while (removeOnComplete), so the
+ * bound keeps Redis's share small; past it, tasks read the text from Postgres as usual.
+ */
+export const INLINE_TEXT_MAX_CHARS = 8 * 1024;
+
+function inlineText(document: IncomingDocument): TaskPayload["documentText"] {
+  const extracted = document.extracted;
+  if (!extracted || extracted.text.length > INLINE_TEXT_MAX_CHARS) return undefined;
+  const onePage = extracted.pageTexts.length === 1 && extracted.pageTexts[0] === extracted.text;
+  return {
+    mimeType: document.mimeType,
+    text: extracted.text,
+    ...(onePage ? {} : { pageTexts: extracted.pageTexts }),
+    extraction: extracted.extraction as Record<string, unknown>,
+  };
 }
 
 // Retry counts change only when an admin edits a service; a few seconds' delay is harmless.

@@ -18,12 +18,12 @@ export type TaskHandler = {
   startRead?(payload: TaskPayload): SqlFragment | null;
   /**
    * Starts the reads the cache key and the call will need (not awaited), so they overlap the
-   * task's start and cache look-up instead of following them one by one. What the start
-   * statement read comes as it arrives: `document`, the row when the task started and
-   * `readsDocument` is set (else null); `startRead`, the value of the handler's `startRead`
-   * (undefined when the task did not start or there was none).
+   * task's start and cache look-up instead of following them one by one. `document`: the
+   * document's row when `readsDocument` is set, from the payload (TaskPayload.documentText) or
+   * else from the start statement, null when the task did not start; `startRead`: the value of
+   * the handler's `startRead` (undefined when the task did not start or there was none).
    */
-  prefetch?(payload: TaskPayload, started: Promise<{ document: StoredDocumentRow | null; startRead: unknown }>): void;
+  prefetch?(payload: TaskPayload, reads: { document: Promise<StoredDocumentRow | null>; startRead: Promise<unknown> }): void;
 };
 
 /** A document's stored text as the task's start statement reads it; `text` is null until it is extracted. */
@@ -70,21 +70,36 @@ export async function runTask(
   // wastes its reads. The cache key's inputs are read meanwhile, and the cache look-up goes out
   // as soon as the key is known, so it overlaps the start statement instead of following it
   // (none for bytes seen for the first time: nothing can be cached for them yet).
-  const starting = startTask(ctx, payload, attempt.number, handler.readsDocument === true, handler.startRead?.(payload) ?? null);
-  handler.prefetch?.(payload, starting.then((s) => s, () => ({ document: null, startRead: undefined })));
+  const carried = handler.readsDocument ? documentFromPayload(payload) : null;
+  const starting = startTask(ctx, payload, attempt.number, handler.readsDocument === true && !carried, handler.startRead?.(payload) ?? null);
+  const startReads = starting.then((s) => s, () => ({ document: null, startRead: undefined }));
+  handler.prefetch?.(payload, {
+    document: carried ? Promise.resolve(carried) : startReads.then((s) => s.document),
+    startRead: startReads.then((s) => s.startRead),
+  });
   const keying = settled(handler.cacheKey(payload));
   const lookingUp = payload.newDocument ? Promise.resolve(null) : keying.then((k) => (k.ok && k.value ? readCache(ctx, k.value) : null));
-  const { status: start } = await starting;
-  if (start !== "running") return { kind: "done", status: start };
+  // With the text in the payload and no cache to ask, the call needs nothing the start statement
+  // reads first (a handler's startRead arrives as the call asks for it): it starts now, and a
+  // task that turns out not to run just drops its answer.
+  const early = carried && payload.newDocument ? callEarly(handler, payload, attempt.timeoutMs) : null;
+  const { status: start } = await starting.catch(async (error: unknown) => {
+    await early?.called;
+    throw error;
+  });
+  if (start !== "running") {
+    await early?.called;
+    return { kind: "done", status: start };
+  }
   const stopAnnouncing = announceRunningAfter(ctx, payload, attempt.number, RUNNING_EVENT_DELAY_MS);
-  const started = performance.now();
+  const started = early?.at ?? performance.now();
   try {
     const keyed = await keying;
     if (!keyed.ok) throw keyed.error;
     const key = keyed.value;
     const hit = await lookingUp;
     // Serialized once: the same text is the cache entry and the result written to Postgres.
-    const outputJson = hit ?? JSON.stringify(await callWithTimeout(handler, payload, attempt.timeoutMs));
+    const outputJson = hit ?? JSON.stringify(await (early ? unwrap(early.called) : callWithTimeout(handler, payload, attempt.timeoutMs)));
     stopAnnouncing();
     await finish(ctx, payload, {
       status: "succeeded",
@@ -122,6 +137,31 @@ function announceRunningAfter(ctx: OrchestratorContext, payload: TaskPayload, at
     void publishJobEvent(ctx.redis, ctx.prefix, { type: "task.running", jobId: payload.jobId, service: payload.service, attempt });
   }, delayMs);
   return () => clearTimeout(timer);
+}
+
+/** The call started before the task's start statement answered (see runTask), and when. */
+function callEarly(handler: TaskHandler, payload: TaskPayload, timeoutMs: number) {
+  return { at: performance.now(), called: settled(callWithTimeout(handler, payload, timeoutMs)) };
+}
+
+async function unwrap<T>(outcome: Promise<{ ok: true; value: T } | { ok: false; error: unknown }>): Promise<T> {
+  const settledOutcome = await outcome;
+  if (!settledOutcome.ok) throw settledOutcome.error;
+  return settledOutcome.value;
+}
+
+/** The document's row as the intake stored it, from TaskPayload.documentText; null when the payload has none. */
+function documentFromPayload(payload: TaskPayload): StoredDocumentRow | null {
+  const carried = payload.documentText;
+  if (!carried) return null;
+  return {
+    id: payload.documentId,
+    mimeType: carried.mimeType,
+    text: carried.text,
+    pageTexts: carried.pageTexts ?? [carried.text],
+    metadata: { extraction: carried.extraction } as Prisma.JsonObject,
+    extractionError: null,
+  };
 }
 
 /** A promise's outcome as a value: it may be awaited later, or never, without an unhandled rejection. */

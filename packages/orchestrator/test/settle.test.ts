@@ -12,7 +12,7 @@ import { createOrchestratorContext, type OrchestratorContext } from "../src/cont
 import { reconcileJobs } from "../src/reconcile";
 import { settleTask } from "../src/aggregate";
 import { serviceQueueName, taskJobId, type TaskPayload } from "../src/queues";
-import { cacheRedisKey, runTask, type TaskHandler } from "../src/tasks";
+import { cacheRedisKey, runTask, type StoredDocumentRow, type TaskHandler } from "../src/tasks";
 import { submitJob } from "../src/submit";
 import { JobEventHub } from "../src/events";
 import { getJobView } from "../src/job-view";
@@ -40,10 +40,11 @@ afterAll(async () => {
   await database.drop();
 });
 
-async function submit(text: string) {
+/** `extracted`: as the gateway passes plain text it read at the door. */
+async function submit(text: string, extracted?: { text: string; pageTexts: string[]; extraction: Prisma.InputJsonObject }) {
   const bytes = new TextEncoder().encode(text);
   return submitJob(ctx, {
-    document: { bytes, filename: "a.txt", mimeType: "text/plain", sha256: createHash("sha256").update(bytes).digest("hex") },
+    document: { bytes, filename: "a.txt", mimeType: "text/plain", sha256: createHash("sha256").update(bytes).digest("hex"), extracted },
     services: SERVICES,
     options: {},
     actor: { type: "system", id: "test" },
@@ -185,6 +186,45 @@ describe("runTask", () => {
     expect(await taskRow(again)).toMatchObject({ status: "succeeded", cached: true, output: { computed: 1 } });
     expect(calls).toBe(1);
   });
+  it("hands text read at the door to its tasks in the payload: the call does not wait for the start statement, and a task already final drops its answer", async () => {
+    const text = "read at the door";
+    const extracted = { text, pageTexts: [text], extraction: { language: "und", words: 4 } };
+    const job = await submit(text, extracted);
+    const payload = (await ctx.queue(serviceQueueName("alpha")).getJob(taskJobId(job.taskIds.alpha!)))!.data as TaskPayload;
+    expect(payload.documentText).toEqual({ mimeType: "text/plain", text, extraction: extracted.extraction });
+
+    let handed: StoredDocumentRow | null = null;
+    let calls = 0;
+    const handler: TaskHandler = {
+      readsDocument: true,
+      cacheKey: async () => null,
+      prefetch: (_p, reads) => void reads.document.then((row) => (handed = row)),
+      call: async () => ({ call: ++calls }),
+    };
+    const attempt = { number: 1, max: 1, timeoutMs: 5_000 };
+    // The task's row is locked, so its start statement waits; the call must not.
+    let release!: () => void;
+    const locked = database.db.$transaction(async (tx) => {
+      await tx.$queryRaw`SELECT 1 FROM "JobTask" WHERE "id" = ${job.taskIds.alpha!} FOR UPDATE`;
+      await new Promise<void>((resolve) => (release = resolve));
+    }, { timeout: 10_000 });
+    await eventually(async () => release !== undefined, 5_000);
+    const running = runTask(ctx, payload, handler, attempt);
+    await eventually(async () => calls === 1, 5_000);
+    expect(await database.db.jobTask.findUniqueOrThrow({ where: { id: job.taskIds.alpha! } })).toMatchObject({ status: "queued" });
+    release();
+    await locked;
+    expect(await running).toEqual({ kind: "done", status: "succeeded" });
+    expect(await database.db.jobTask.findUniqueOrThrow({ where: { id: job.taskIds.alpha! } })).toMatchObject({ status: "succeeded", output: { call: 1 } });
+    // What the task read from its payload is the stored row.
+    const stored = await database.db.document.findUniqueOrThrow({ where: { id: job.documentId }, select: { id: true, mimeType: true, text: true, pageTexts: true, metadata: true, extractionError: true } });
+    expect(handed).toEqual(stored);
+
+    // Delivered again: the call may run, but its answer is not written.
+    expect(await runTask(ctx, payload, handler, attempt)).toEqual({ kind: "done", status: "succeeded" });
+    expect(await database.db.jobTask.findUniqueOrThrow({ where: { id: job.taskIds.alpha! } })).toMatchObject({ status: "succeeded", output: { call: 1 } });
+  });
+
   it("announces a task as running only once it has run for a while, always before it finishes", async () => {
     const subscriber = new Redis(REDIS_URL);
     const events: { type: string; jobId: string; service?: string }[] = [];

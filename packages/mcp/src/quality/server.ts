@@ -4,7 +4,7 @@ import { AssessQualityProfileInput, ListProfilesOutput, QualityReportSchema, Val
 import { simhash64 } from "../text";
 import { resolveDocument, toolHandler } from "../tool-result";
 import { SERVICE_INFO, type DocumentSource } from "../types";
-import { measureQuality, withNearDuplicate, NEAR_DUPLICATE_MAX_DISTANCE, type MeasuredQuality } from "./assess";
+import { measureQuality, withNearDuplicate, NEAR_DUPLICATE_MAX_DISTANCE } from "./assess";
 import { builtinProfileSource, type ProfileSource, type SignatureStore } from "./profile";
 
 export type QualityServerDeps = {
@@ -21,21 +21,21 @@ export function createQualityServer(deps: QualityServerDeps): McpServer {
   const server = new McpServer({ name: `docgate-${info.name}`, version: info.version });
 
   const run = async (input: { documentId?: string | undefined; text?: string | undefined; profile?: string | undefined }) => {
-    const profile = await profiles.getProfile(input.profile);
-    if (!profile) throw new Error(`There is no quality profile ${JSON.stringify(input.profile ?? "default")}.`);
+    // Measuring needs no profile: the text is measured while the profile is read (a host may
+    // hand it over later than the text, see TaskHandler.startRead in the orchestrator).
+    const loadingProfile = profiles.getProfile(input.profile);
+    loadingProfile.catch(() => {}); // awaited below, after a document error if there is one
     const doc = await resolveDocument(input, deps.documents);
     const simhash = simhash64(doc.text);
-    // The look-up runs while the text is measured (it needs only the signature).
+    // The look-up runs while the text is measured (it needs only the signature). Its failure is
+    // reported where it is awaited, unless another one comes first.
     const near = simhash && input.documentId !== undefined && deps.signatures
       ? deps.signatures.saveAndFindNear(input.documentId, simhash, NEAR_DUPLICATE_MAX_DISTANCE)
       : null;
-    let measured: MeasuredQuality;
-    try {
-      measured = measureQuality(doc, { simhash });
-    } catch (error) {
-      near?.catch(() => {}); // its own failure, if any, is not the one to report
-      throw error;
-    }
+    near?.catch(() => {});
+    const measured = measureQuality(doc, { simhash });
+    const profile = await loadingProfile;
+    if (!profile) throw new Error(`There is no quality profile ${JSON.stringify(input.profile ?? "default")}.`);
     return withNearDuplicate(measured, near ? await near : null, { profile });
   };
 
