@@ -139,9 +139,17 @@ function announceRunningAfter(ctx: OrchestratorContext, payload: TaskPayload, at
   return () => clearTimeout(timer);
 }
 
-/** The call started before the task's start statement answered (see runTask), and when. */
+/**
+ * The call started before the task's start statement answered (see runTask), and when. It waits
+ * one turn of the event loop first, so the start statement is on the wire (an idle pooled
+ * connection writes it within the turn): should the tool kill the process, Postgres still records
+ * that the task started, which is what lets the reconciler tell a task that keeps killing its
+ * worker from one that was lost (reconcile.ts, gaveUp).
+ */
 function callEarly(handler: TaskHandler, payload: TaskPayload, timeoutMs: number) {
-  return { at: performance.now(), called: settled(callWithTimeout(handler, payload, timeoutMs)) };
+  const at = performance.now();
+  const called = new Promise<void>((resolve) => setImmediate(resolve)).then(() => callWithTimeout(handler, payload, timeoutMs));
+  return { at, called: settled(called) };
 }
 
 async function unwrap<T>(outcome: Promise<{ ok: true; value: T } | { ok: false; error: unknown }>): Promise<T> {

@@ -4,6 +4,7 @@ import type { Redis } from "ioredis";
 export const DURATION_BUCKETS_S = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 
 type Labels = Record<string, string>;
+type PendingSeries = { labels: Labels; buckets: readonly number[]; counts: number[]; sum: number };
 const SUM = "__sum";
 const COUNT = "__count";
 
@@ -19,6 +20,9 @@ const field = (labels: Labels) => JSON.stringify(Object.fromEntries(Object.entri
  */
 export class MetricCounters {
   private pending = new Map<string, Map<string, number>>();
+  // Observations per series and bucket, made cumulative only when flushed: an observation costs
+  // one label serialisation, not one per bucket.
+  private pendingHistograms = new Map<string, Map<string, PendingSeries>>();
   private readonly timer: NodeJS.Timeout;
 
   constructor(private readonly redis: Redis, private readonly prefix: string, flushEveryMs = 1_000) {
@@ -27,27 +31,43 @@ export class MetricCounters {
   }
 
   inc(family: string, labels: Labels, by = 1): void {
-    this.add(family, field(labels), by);
+    this.add(this.pending, family, field(labels), by);
   }
 
   /** One observation into a cumulative histogram (`le` buckets, `_sum`, `_count`). */
   observe(family: string, labels: Labels, seconds: number, buckets = DURATION_BUCKETS_S): void {
-    for (const le of buckets) if (seconds <= le) this.add(family, field({ ...labels, le: String(le) }), 1);
-    this.add(family, field({ ...labels, le: "+Inf" }), 1);
-    this.add(family, `${SUM}${field(labels)}`, seconds);
-    this.add(family, `${COUNT}${field(labels)}`, 1);
+    let series = this.pendingHistograms.get(family);
+    if (!series) this.pendingHistograms.set(family, (series = new Map()));
+    const key = field(labels);
+    let pending = series.get(key);
+    if (!pending) series.set(key, (pending = { labels, buckets, counts: new Array<number>(buckets.length + 1).fill(0), sum: 0 }));
+    const bucket = buckets.findIndex((le) => seconds <= le);
+    pending.counts[bucket === -1 ? buckets.length : bucket]! += 1;
+    pending.sum += seconds;
   }
 
-  private add(family: string, key: string, by: number) {
-    let fields = this.pending.get(family);
-    if (!fields) this.pending.set(family, (fields = new Map()));
+  private add(into: Map<string, Map<string, number>>, family: string, key: string, by: number) {
+    let fields = into.get(family);
+    if (!fields) into.set(family, (fields = new Map()));
     fields.set(key, (fields.get(key) ?? 0) + by);
   }
 
   async flush(): Promise<void> {
-    if (!this.pending.size) return;
+    if (!this.pending.size && !this.pendingHistograms.size) return;
     const batch = this.pending;
     this.pending = new Map();
+    for (const [family, series] of this.pendingHistograms) {
+      for (const [key, { labels, buckets, counts, sum }] of series) {
+        let cumulative = 0;
+        for (const [i, le] of [...buckets.map(String), "+Inf"].entries()) {
+          cumulative += counts[i]!;
+          if (cumulative > 0) this.add(batch, family, field({ ...labels, le }), cumulative);
+        }
+        this.add(batch, family, `${SUM}${key}`, sum);
+        this.add(batch, family, `${COUNT}${key}`, cumulative);
+      }
+    }
+    this.pendingHistograms = new Map();
     const pipeline = this.redis.pipeline();
     for (const [family, fields] of batch) {
       for (const [key, by] of fields) {
