@@ -51,6 +51,8 @@ export type TaskFinal =
  * never overwrites it) and, when that was the job's last unfinished task, closes the job by
  * aggregateStatus's rule. One round trip: docgate_settle_task (migration settle_task_function)
  * takes the job lock, then writes and closes in one statement that sees the other writers' work.
+ * A write that leaves the job open commits without waiting for the disk; the closing one waits
+ * (migration settle_task_quick_commit says why nothing is lost).
  * `written` is false when the task was already final (or gone). When it closed the job, `view`
  * is the job's final view (migration job_view_function), and it publishes `job.finished` with
  * it, unless the caller sends its events itself (`publish: false`).

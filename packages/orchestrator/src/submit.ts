@@ -41,6 +41,13 @@ export type SubmitInput = {
    * refused with JobLimitError.
    */
   limits?: { maxActiveJobs: number; dailyQuota: number | null } | null;
+  /**
+   * The caller tells its client nothing until the job is final, or until it has called
+   * flushAcceptedJobs (a synchronous request): the intake then commits without waiting for its
+   * WAL flush. The job's closing commit, which waits, comes later in the WAL and flushes it too;
+   * if Postgres crashes first, the client was told nothing and sends again.
+   */
+  answersWhenFinal?: boolean;
 };
 
 /** Counts of the submitting key before this job, as the intake saw them (null: not counted). */
@@ -162,8 +169,9 @@ async function insertJob(db: Db, input: SubmitInput, exclusive: boolean) {
   const dayStart = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
   // One call, one round trip: docgate_submit_job (migration submit_job_function) writes the rows
   // and then appends the audit row under the audit lock, in the call's own transaction.
+  const quickCommit = input.answersWhenFinal ? sql`(SELECT set_config('synchronous_commit', 'off', true)) AS quick_commit, ` : sql``;
   const [row] = await fastSql(db).query<{ documentId: string | null; jobId: string | null; keyTaken: boolean; refused: string | null; active: number | null; today: number | null }>(sql`
-    SELECT "documentId", "jobId", "keyTaken", "refused", "active", "today" FROM docgate_submit_job(
+    SELECT "documentId", "jobId", "keyTaken", "refused", "active", "today" FROM ${quickCommit}docgate_submit_job(
       ${documentId}::text, ${document.sha256}::text, ${document.filename}::text, ${document.mimeType}::text,
       ${document.bytes.byteLength}::int, ${pages}::int, ${document.bytes}::bytea, ${extracted?.text ?? null}::text,
       ${extracted ? JSON.stringify(extracted.pageTexts) : null}::jsonb,
@@ -184,6 +192,15 @@ async function insertJob(db: Db, input: SubmitInput, exclusive: boolean) {
   // our insert and our look (retry once).
   if (row?.keyTaken) return "key_taken" as const;
   return null;
+}
+
+/**
+ * Makes every commit so far durable: a transaction with an id commits with a WAL flush, which
+ * covers everything before it in the WAL. Call before telling a client about a job accepted with
+ * `answersWhenFinal` that is not final yet (a synchronous request whose wait ended).
+ */
+export async function flushAcceptedJobs(db: Db): Promise<void> {
+  await fastSql(db).query(sql`SELECT txid_current()`);
 }
 
 type EnqueueInput = {
@@ -277,7 +294,8 @@ function serviceRetries(db: Db): Promise<Map<string, number>> {
 }
 
 // `enqueuedAt` is bookkeeping (nothing decides on it: the reconciler asks Redis), so the
-// stamps of the jobs enqueued in the same few milliseconds are written by one UPDATE.
+// stamps of the jobs enqueued in the same few milliseconds are written by one UPDATE, which
+// does not wait for the disk either.
 const ENQUEUED_FLUSH_MS = 20;
 const enqueuedBatches = new WeakMap<Db, Set<string>>();
 
@@ -293,6 +311,7 @@ function markEnqueued(db: Db, jobId: string): void {
     enqueuedBatches.delete(db);
     const ids = [...batch!];
     fastSql(db).query(sql`UPDATE "Job" SET "enqueuedAt" = (${new Date().toISOString()}::timestamptz AT TIME ZONE 'UTC')
+                          FROM (SELECT set_config('synchronous_commit', 'off', true)) AS quick_commit
                           WHERE "id" = ANY(${ids}::text[]) AND "enqueuedAt" IS NULL`).catch(() => {});
   }, ENQUEUED_FLUSH_MS);
   timer.unref?.();

@@ -6,7 +6,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { UnrecoverableError, Worker } from "bullmq";
 import { Redis } from "ioredis";
-import { Prisma, verifyAuditChain } from "@docgate/db";
+import { Prisma, fastSql, sql, verifyAuditChain } from "@docgate/db";
 import { createTestDatabase, eventually, type TestDatabase } from "@docgate/db/testing";
 import { createOrchestratorContext, type OrchestratorContext } from "../src/context";
 import { reconcileJobs } from "../src/reconcile";
@@ -114,6 +114,20 @@ describe("settleTask", () => {
     expect(again).toEqual({ written: false, jobStatus: null, view: null });
     const beta = await database.db.jobTask.findUniqueOrThrow({ where: { id: job.taskIds.beta! } });
     expect(beta).toMatchObject({ status: "failed", error: { code: "tool_error" } });
+  });
+
+  it("lets a result that leaves its job open commit without waiting for the disk, but not the one that closes it", async () => {
+    const job = await submit("quick commits");
+    // The enqueue stamp (bookkeeping, a quick commit too) arrives shortly after the intake.
+    await eventually(async () => (await database.db.job.findUniqueOrThrow({ where: { id: job.jobId } })).enqueuedAt !== null, 5_000);
+    // The transaction's setting at its commit decides whether the commit waits for its WAL flush.
+    const settleAndReadMode = (taskId: string) => fastSql(database.db).transaction(async (query) => {
+      const [settled] = await query<{ closed: string | null }>(sql`SELECT "closed" FROM docgate_settle_task(${0x6a6f6273}, ${job.jobId}, ${taskId}, 'succeeded', '{}'::jsonb, false, NULL, 1, now()::timestamp(3))`);
+      const [mode] = await query<{ value: string }>(sql`SELECT current_setting('synchronous_commit') AS "value"`);
+      return { closed: settled!.closed, synchronousCommit: mode!.value };
+    });
+    expect(await settleAndReadMode(job.taskIds.alpha!)).toEqual({ closed: null, synchronousCommit: "off" });
+    expect(await settleAndReadMode(job.taskIds.beta!)).toEqual({ closed: "succeeded", synchronousCommit: "on" });
   });
 });
 

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { Prisma } from "@docgate/db";
 import { extractText, inspectDocument, sniffType, SUPPORTED_TYPES, toStoredExtraction, UnreadableDocumentError } from "@docgate/mcp/extraction";
-import { acceptedJobView, currentRequestContext, waitForJobView, type IncomingDocument, type JobOptions, type JobView } from "@docgate/orchestrator";
+import { acceptedJobView, currentRequestContext, flushAcceptedJobs, waitForJobView, type IncomingDocument, type JobOptions, type JobView } from "@docgate/orchestrator";
 import { serverContext } from "./context";
 import { clientAddress } from "./access/deny";
 import { env } from "./env";
@@ -84,6 +84,7 @@ export async function processRequest(request: Request, principal: Principal): Pr
     userAgent: request.headers.get("user-agent"),
     requestId: currentRequestContext()?.requestId ?? null,
     idempotencyKey,
+    answersWhenFinal: query.data.wait > 0,
   });
 
   const headers = principalHeaders(principal);
@@ -103,6 +104,8 @@ export async function processRequest(request: Request, principal: Principal): Pr
   const signal = AbortSignal.any([request.signal, stopping()]);
   const waited = await waitForJobView(db, events, submitted.jobId, { timeoutMs: query.data.wait * 1000, signal });
   if (!waited) throw new ApiError(500, "internal_error", "The job vanished after it was accepted.");
+  // A final job's closing commit reached the disk; an open one's intake may not have yet.
+  if (!waited.finished) await flushAcceptedJobs(db);
   return { job: waited.view, finished: waited.finished, headers };
 }
 
