@@ -31,10 +31,14 @@ export function createSignatureStore(db: Db): SignatureStore {
       // One statement: the save (its own CTE; the look-up leaves this document out anyway), the
       // exact match (indexed, any earlier document), else the nearest by Hamming distance among
       // the most recent earlier documents, read from "Document_recent_simhash_idx" alone
-      // (migration document_simhash_bits).
+      // (migration document_simhash_bits). The save commits without waiting for the disk: it
+      // precedes the job's closing commit in the WAL, whose flush covers it (a task's writes are
+      // durable once its job is; see migration settle_task_quick_commit).
       const rows = await fastSql(db).query<{ id: string; distance: number }>(sql`
         WITH saved AS (
-          UPDATE "Document" SET "simhash" = ${simhash} WHERE "id" = ${documentId} AND "simhash" IS DISTINCT FROM ${simhash}
+          UPDATE "Document" SET "simhash" = ${simhash}
+          FROM (SELECT set_config('synchronous_commit', 'off', true)) AS quick_commit
+          WHERE "id" = ${documentId} AND "simhash" IS DISTINCT FROM ${simhash}
           RETURNING 1
         ), self AS (
           SELECT "createdAt" FROM "Document" WHERE "id" = ${documentId}
