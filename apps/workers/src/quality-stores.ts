@@ -31,9 +31,10 @@ export function createSignatureStore(db: Db): SignatureStore {
       // One statement: the save (its own CTE; the look-up leaves this document out anyway), the
       // exact match (indexed, any earlier document), else the nearest by Hamming distance among
       // the most recent earlier documents, read from "Document_recent_simhash_idx" alone
-      // (migration document_simhash_bits). The save commits without waiting for the disk: it
-      // precedes the job's closing commit in the WAL, whose flush covers it (a task's writes are
-      // durable once its job is; see migration settle_task_quick_commit).
+      // (migration document_simhash_bits). The save commits without waiting for the disk: the
+      // job's closing commit, which waits, normally follows it in the WAL and flushes it too. Should
+      // a crash lose it anyway, the document lacks its signature (later look-ups miss it as a
+      // near-duplicate) until it is assessed again.
       const rows = await fastSql(db).query<{ id: string; distance: number }>(sql`
         WITH saved AS (
           UPDATE "Document" SET "simhash" = ${simhash}

@@ -53,8 +53,8 @@ function statementName(text: string): string {
 }
 
 export type SqlRunner = {
-  /** One statement; its rows. */
-  query<T extends object>(fragment: SqlFragment): Promise<T[]>;
+  /** One statement; its rows. `onSent`: called once the statement has been written to its connection. */
+  query<T extends object>(fragment: SqlFragment, options?: { onSent?: () => void }): Promise<T[]>;
   /** BEGIN … COMMIT on one connection (ROLLBACK when `fn` throws). */
   transaction<T>(fn: (query: SqlRunner["query"]) => Promise<T>): Promise<T>;
 };
@@ -69,10 +69,13 @@ export function connectionIsBroken(error: unknown): boolean {
 }
 
 export function createSqlRunner(pool: pg.Pool, onStatement?: (text: string) => void): SqlRunner {
-  const run = async <T extends object>(client: pg.PoolClient, fragment: SqlFragment): Promise<T[]> => {
+  const run = async <T extends object>(client: pg.PoolClient, fragment: SqlFragment, onSent?: () => void): Promise<T[]> => {
     const { text, values } = compileSql(fragment);
     onStatement?.(text);
-    return (await client.query<T>({ name: statementName(text), text, values, types })).rows;
+    const answer = client.query<T>({ name: statementName(text), text, values, types });
+    // A checked-out connection is idle: pg writes the statement to its socket within the call.
+    onSent?.();
+    return (await answer).rows;
   };
   const checkOut = async () => {
     const client = await pool.connect();
@@ -89,10 +92,10 @@ export function createSqlRunner(pool: pg.Pool, onStatement?: (text: string) => v
   return {
     // Not pool.query: it throws away the connection on any error, also a statement's own
     // (and with it the connection's prepared statements), which costs a new backend each time.
-    async query<T extends object>(fragment: SqlFragment) {
+    async query<T extends object>(fragment: SqlFragment, options?: { onSent?: () => void }) {
       const { client, release } = await checkOut();
       try {
-        const rows = await run<T>(client, fragment);
+        const rows = await run<T>(client, fragment, options?.onSent);
         release();
         return rows;
       } catch (error) {

@@ -43,7 +43,7 @@ export type SubmitInput = {
   limits?: { maxActiveJobs: number; dailyQuota: number | null } | null;
   /**
    * The caller tells its client nothing until the job is final, or until it has called
-   * flushAcceptedJobs (a synchronous request): the intake then commits without waiting for its
+   * flushAcceptedJob (a synchronous request): the intake then commits without waiting for its
    * WAL flush. The job's closing commit, which waits, comes later in the WAL and flushes it too;
    * if Postgres crashes first, the client was told nothing and sends again.
    */
@@ -195,12 +195,14 @@ async function insertJob(db: Db, input: SubmitInput, exclusive: boolean) {
 }
 
 /**
- * Makes every commit so far durable: a transaction with an id commits with a WAL flush, which
- * covers everything before it in the WAL. Call before telling a client about a job accepted with
- * `answersWhenFinal` that is not final yet (a synchronous request whose wait ended).
+ * Makes every commit so far durable, the job's intake among them: a commit that wrote WAL waits
+ * for its flush, which covers everything before it in the WAL. (A transaction that wrote nothing
+ * does not wait, whatever the setting: hence a real write, of the job's row, changing nothing.)
+ * Call before telling a client about a job accepted with `answersWhenFinal` that is not final
+ * yet (a synchronous request whose wait ended).
  */
-export async function flushAcceptedJobs(db: Db): Promise<void> {
-  await fastSql(db).query(sql`SELECT txid_current()`);
+export async function flushAcceptedJob(db: Db, jobId: string): Promise<void> {
+  await fastSql(db).query(sql`UPDATE "Job" SET "enqueuedAt" = "enqueuedAt" WHERE "id" = ${jobId}`);
 }
 
 type EnqueueInput = {
@@ -295,7 +297,7 @@ function serviceRetries(db: Db): Promise<Map<string, number>> {
 
 // `enqueuedAt` is bookkeeping (nothing decides on it: the reconciler asks Redis), so the
 // stamps of the jobs enqueued in the same few milliseconds are written by one UPDATE, which
-// does not wait for the disk either.
+// does not wait for the disk (a stamp lost in a crash costs nothing).
 const ENQUEUED_FLUSH_MS = 20;
 const enqueuedBatches = new WeakMap<Db, Set<string>>();
 

@@ -71,7 +71,9 @@ export async function runTask(
   // as soon as the key is known, so it overlaps the start statement instead of following it
   // (none for bytes seen for the first time: nothing can be cached for them yet).
   const carried = handler.readsDocument ? documentFromPayload(payload) : null;
-  const starting = startTask(ctx, payload, attempt.number, handler.readsDocument === true && !carried, handler.startRead?.(payload) ?? null);
+  let startSent!: () => void;
+  const sent = new Promise<void>((resolve) => (startSent = resolve));
+  const starting = startTask(ctx, payload, attempt.number, handler.readsDocument === true && !carried, handler.startRead?.(payload) ?? null, startSent);
   const startReads = starting.then((s) => s, () => ({ document: null, startRead: undefined }));
   handler.prefetch?.(payload, {
     document: carried ? Promise.resolve(carried) : startReads.then((s) => s.document),
@@ -80,19 +82,14 @@ export async function runTask(
   const keying = settled(handler.cacheKey(payload));
   const lookingUp = payload.newDocument ? Promise.resolve(null) : keying.then((k) => (k.ok && k.value ? readCache(ctx, k.value) : null));
   // With the text in the payload and no cache to ask, the call needs nothing the start statement
-  // reads first (a handler's startRead arrives as the call asks for it): it starts now, and a
-  // task that turns out not to run just drops its answer.
-  const early = carried && payload.newDocument ? callEarly(handler, payload, attempt.timeoutMs) : null;
-  const { status: start } = await starting.catch(async (error: unknown) => {
-    await early?.called;
-    throw error;
-  });
-  if (start !== "running") {
-    await early?.called;
-    return { kind: "done", status: start };
-  }
+  // reads first (a handler's startRead arrives as the call asks for it): it starts as soon as the
+  // start statement is on its way (see callEarly), and a task that turns out not to run, or whose
+  // start fails, drops its answer.
+  const early = carried && payload.newDocument ? callEarly(handler, payload, attempt.timeoutMs, sent) : null;
+  const { status: start } = await starting;
+  if (start !== "running") return { kind: "done", status: start };
   const stopAnnouncing = announceRunningAfter(ctx, payload, attempt.number, RUNNING_EVENT_DELAY_MS);
-  const started = early?.at ?? performance.now();
+  const started = early?.startedAt() ?? performance.now();
   try {
     const keyed = await keying;
     if (!keyed.ok) throw keyed.error;
@@ -140,16 +137,19 @@ function announceRunningAfter(ctx: OrchestratorContext, payload: TaskPayload, at
 }
 
 /**
- * The call started before the task's start statement answered (see runTask), and when. It waits
- * one turn of the event loop first, so the start statement is on the wire (an idle pooled
- * connection writes it within the turn): should the tool kill the process, Postgres still records
- * that the task started, which is what lets the reconciler tell a task that keeps killing its
- * worker from one that was lost (reconcile.ts, gaveUp).
+ * The call started before the task's start statement answered (see runTask), and when it started.
+ * It waits until that statement has been written to its connection: should the tool then kill
+ * the process, Postgres still records that the task started, which is what lets the reconciler
+ * tell a task that keeps killing its worker from one that was lost (reconcile.ts, gaveUp). A
+ * start that fails before it is sent never starts the call.
  */
-function callEarly(handler: TaskHandler, payload: TaskPayload, timeoutMs: number) {
-  const at = performance.now();
-  const called = new Promise<void>((resolve) => setImmediate(resolve)).then(() => callWithTimeout(handler, payload, timeoutMs));
-  return { at, called: settled(called) };
+function callEarly(handler: TaskHandler, payload: TaskPayload, timeoutMs: number, startSent: Promise<void>) {
+  let at = performance.now();
+  const called = settled(startSent.then(() => {
+    at = performance.now();
+    return callWithTimeout(handler, payload, timeoutMs);
+  }));
+  return { called, startedAt: () => at };
 }
 
 async function unwrap<T>(outcome: Promise<{ ok: true; value: T } | { ok: false; error: unknown }>): Promise<T> {
@@ -194,6 +194,7 @@ async function startTask(
   attempt: number,
   withDocument: boolean,
   startRead: SqlFragment | null,
+  onSent?: () => void,
 ): Promise<{ status: "running" | (typeof FINAL)[number]; document: StoredDocumentRow | null; startRead: unknown }> {
   const now = sql`(${new Date().toISOString()}::timestamptz AT TIME ZONE 'UTC')`;
   const [row] = await fastSql(ctx.db).query<{ started: number; status: string | null; startRead?: unknown } & Partial<StoredDocumentRow>>(sql`
@@ -210,7 +211,7 @@ async function startTask(
            d."id", d."mimeType", d."text", d."pageTexts", d."metadata", d."extractionError"${startRead ? sql`,
            CASE WHEN EXISTS (SELECT 1 FROM task) THEN ${startRead} END AS "startRead"` : sql``}
     FROM (SELECT set_config('synchronous_commit', 'off', true)) AS quick_commit
-    LEFT JOIN "Document" d ON ${withDocument} AND d."id" = ${payload.documentId} AND EXISTS (SELECT 1 FROM task)`);
+    LEFT JOIN "Document" d ON ${withDocument} AND d."id" = ${payload.documentId} AND EXISTS (SELECT 1 FROM task)`, { onSent });
   if (row && row.started > 0) {
     const document = row.id ? (row as StoredDocumentRow) : null;
     return {

@@ -13,7 +13,7 @@ import { reconcileJobs } from "../src/reconcile";
 import { settleTask } from "../src/aggregate";
 import { serviceQueueName, taskJobId, type TaskPayload } from "../src/queues";
 import { cacheRedisKey, runTask, type StoredDocumentRow, type TaskHandler } from "../src/tasks";
-import { submitJob } from "../src/submit";
+import { flushAcceptedJob, submitJob } from "../src/submit";
 import { JobEventHub } from "../src/events";
 import { getJobView } from "../src/job-view";
 import { waitForJobView } from "../src/wait";
@@ -41,9 +41,10 @@ afterAll(async () => {
 });
 
 /** `extracted`: as the gateway passes plain text it read at the door. */
-async function submit(text: string, extracted?: { text: string; pageTexts: string[]; extraction: Prisma.InputJsonObject }) {
+async function submit(text: string, extracted?: { text: string; pageTexts: string[]; extraction: Prisma.InputJsonObject }, answersWhenFinal = false) {
   const bytes = new TextEncoder().encode(text);
   return submitJob(ctx, {
+    answersWhenFinal,
     document: { bytes, filename: "a.txt", mimeType: "text/plain", sha256: createHash("sha256").update(bytes).digest("hex"), extracted },
     services: SERVICES,
     options: {},
@@ -128,6 +129,16 @@ describe("settleTask", () => {
     });
     expect(await settleAndReadMode(job.taskIds.alpha!)).toEqual({ closed: null, synchronousCommit: "off" });
     expect(await settleAndReadMode(job.taskIds.beta!)).toEqual({ closed: "succeeded", synchronousCommit: "on" });
+  });
+});
+
+describe("flushAcceptedJob", () => {
+  it("makes the quick intake of a synchronous request durable before its client is told about the open job", async () => {
+    const job = await submit("told while still open", undefined, true);
+    const [written] = await fastSql(database.db).query<{ lsn: string }>(sql`SELECT pg_current_wal_insert_lsn()::text AS "lsn"`);
+    await flushAcceptedJob(database.db, job.jobId);
+    const [flushed] = await fastSql(database.db).query<{ behind: string }>(sql`SELECT pg_wal_lsn_diff(${written!.lsn}::pg_lsn, pg_current_wal_flush_lsn())::text AS "behind"`);
+    expect(Number(flushed!.behind)).toBeLessThanOrEqual(0);
   });
 });
 

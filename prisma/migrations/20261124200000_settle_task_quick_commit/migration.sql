@@ -1,13 +1,15 @@
 -- docgate_settle_task as before (migrations settle_task_function and job_view_function, whose
 -- comments hold), except that a result which leaves its job open commits without waiting for its
--- WAL to reach the disk (synchronous_commit off for that transaction only). A flush costs 3 ms on
--- some of our machines, and every document paid it once per task.
+-- WAL to reach the disk (synchronous_commit off for that transaction only). A flush costs 1-3 ms
+-- on some of our machines, and every document paid it once per task.
 --
 -- Why nothing is lost: the job's closing commit does wait, and it comes later in the WAL (the job
--- lock orders the two), so its flush makes this one durable too. Nobody learns a job's answer
--- before that commit. If Postgres crashes in between, the task reads unfinished again while its
--- queue entry reads completed, and the reconciler runs it again (reconcile.ts, LOST_STATES); a
--- watcher of the job's events may have seen its `task.finished` twice.
+-- lock orders the two), so its flush makes this one durable too. Nobody is told that a job is
+-- final before that commit. Its finished tasks do show while it is open (GET /api/v1/jobs/{id},
+-- the event stream, MCP get_job): if Postgres crashes before the close, such a task reads
+-- unfinished again while its queue entry reads completed (or is gone), the reconciler runs it
+-- again (reconcile.ts, LOST_STATES), and that run may answer differently (from the cache, or with
+-- a model activated meanwhile); a watcher may see its `task.finished` twice.
 CREATE OR REPLACE FUNCTION docgate_settle_task(
   p_lock_class integer, p_job text, p_task text, p_status text, p_output jsonb, p_cached boolean,
   p_error jsonb, p_duration_ms integer, p_at timestamp(3)

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { Prisma } from "@docgate/db";
 import { extractText, inspectDocument, sniffType, SUPPORTED_TYPES, toStoredExtraction, UnreadableDocumentError } from "@docgate/mcp/extraction";
-import { acceptedJobView, currentRequestContext, flushAcceptedJobs, waitForJobView, type IncomingDocument, type JobOptions, type JobView } from "@docgate/orchestrator";
+import { acceptedJobView, currentRequestContext, flushAcceptedJob, waitForJobView, type IncomingDocument, type JobOptions, type JobView } from "@docgate/orchestrator";
 import { serverContext } from "./context";
 import { clientAddress } from "./access/deny";
 import { env } from "./env";
@@ -105,7 +105,7 @@ export async function processRequest(request: Request, principal: Principal): Pr
   const waited = await waitForJobView(db, events, submitted.jobId, { timeoutMs: query.data.wait * 1000, signal });
   if (!waited) throw new ApiError(500, "internal_error", "The job vanished after it was accepted.");
   // A final job's closing commit reached the disk; an open one's intake may not have yet.
-  if (!waited.finished) await flushAcceptedJobs(db);
+  if (!waited.finished) await flushAcceptedJob(db, submitted.jobId);
   return { job: waited.view, finished: waited.finished, headers };
 }
 
