@@ -349,5 +349,144 @@ function select(): void {
   }
 }
 
+// ---------------------------------------------------------------------------------------------
+// Phase 3 (after version 6): learned combinations of the text and stylistic margins.
+//   SEEDS=201-220 npx tsx packages/mcp/scripts/style-lab.ts stack
+// Version 6 adds text + w × style with one (C, w) for all labels, chosen on the inner CV's
+// held-out margins. A stacker learns instead, on those same out-of-fold margins (the C being
+// version 6's), per label k a margin a_k·t_k + b_k·s_k + c_k ("diag"), or A·t + B·s + c with
+// full 15 × 15 matrices ("full"), by minimising the mean multi-class hinge plus
+// λ·‖θ − θ₆‖², θ₆ = version 6's combination (a = 1, b = w, c = 0; A = I, B = w·I): λ → ∞ is
+// version 6. Then scored on the test split with the margins of the models trained on the
+// whole training split. All of it stays linear in the features, so it would fold into the
+// model's weight rows.
+
+type Stack = { A: Float64Array; B: Float64Array; c: Float64Array };
+
+function stackMargins(st: Stack, K: number, t: ArrayLike<number>, s: ArrayLike<number>, i: number, out: Float64Array): Float64Array {
+  for (let k = 0; k < K; k++) {
+    let m = st.c[k]!;
+    for (let j = 0; j < K; j++) m += st.A[k * K + j]! * t[i * K + j]! + st.B[k * K + j]! * s[i * K + j]!;
+    out[k] = m;
+  }
+  return out;
+}
+
+/** Hinge + λ‖θ − θ₆‖² by Adam on the subgradient, iterates averaged over the second half. */
+function fitStack(t: ArrayLike<number>, s: ArrayLike<number>, y: number[], K: number, weight: number, lambda: number, full: boolean): Stack {
+  const n = y.length;
+  const P = 2 * K * K + K;
+  const theta0 = new Float64Array(P);
+  for (let k = 0; k < K; k++) {
+    theta0[k * K + k] = 1;
+    theta0[K * K + k * K + k] = weight;
+  }
+  const free = new Uint8Array(P);
+  for (let k = 0; k < K; k++) {
+    for (let j = 0; j < K; j++) {
+      if (full || j === k) {
+        free[k * K + j] = 1;
+        free[K * K + k * K + j] = 1;
+      }
+    }
+    free[2 * K * K + k] = 1;
+  }
+  const theta = Float64Array.from(theta0);
+  const avg = new Float64Array(P);
+  const mom = new Float64Array(P);
+  const vel = new Float64Array(P);
+  const grad = new Float64Array(P);
+  const view = (th: Float64Array): Stack => ({ A: th.subarray(0, K * K), B: th.subarray(K * K, 2 * K * K), c: th.subarray(2 * K * K) });
+  const m = new Float64Array(K);
+  const iterations = 400;
+  const lr = 0.01;
+  let averaged = 0;
+  for (let it = 1; it <= iterations; it++) {
+    grad.fill(0);
+    const st = view(theta);
+    for (let i = 0; i < n; i++) {
+      stackMargins(st, K, t, s, i, m);
+      const truth = y[i]!;
+      let other = -1;
+      for (let k = 0; k < K; k++) if (k !== truth && (other < 0 || m[k]! > m[other]!)) other = k;
+      if (1 + m[other]! - m[truth]! <= 0) continue;
+      for (const [k, sign] of [[other, 1], [truth, -1]] as const) {
+        for (let j = 0; j < K; j++) {
+          grad[k * K + j]! += (sign * t[i * K + j]!) / n;
+          grad[K * K + k * K + j]! += (sign * s[i * K + j]!) / n;
+        }
+        grad[2 * K * K + k]! += sign / n;
+      }
+    }
+    for (let p = 0; p < P; p++) {
+      if (!free[p]) continue;
+      const g = grad[p]! + 2 * lambda * (theta[p]! - theta0[p]!);
+      mom[p] = 0.9 * mom[p]! + 0.1 * g;
+      vel[p] = 0.999 * vel[p]! + 0.001 * g * g;
+      theta[p]! -= (lr * (mom[p]! / (1 - 0.9 ** it))) / (Math.sqrt(vel[p]! / (1 - 0.999 ** it)) + 1e-8);
+    }
+    if (it > iterations / 2) {
+      averaged++;
+      for (let p = 0; p < P; p++) avg[p]! += (theta[p]! - avg[p]!) / averaged;
+    }
+  }
+  return view(avg);
+}
+
+function stack(): void {
+  const files = readdirSync(dir).filter((f) => /^seed-\d+\.json$/.test(f));
+  const all = files.map((f) => JSON.parse(readFileSync(join(dir, f), "utf8")) as Stored).filter((s) => seeds.includes(s.seed)).sort((a, b) => a.seed - b.seed);
+  const lambdas = (process.env.LAMBDAS ?? "0.001,0.01,0.1,1").split(",").map(Number);
+  const base: number[] = [];
+  const results = new Map<string, number[]>();
+  for (const s of all) {
+    const K = s.labels;
+    const cv = s.cv.f3t05;
+    if (!cv) throw new Error(`seed ${s.seed}: no f3t05 margins (compute with CVS=f3t05)`);
+    const { c, weight } = selectStyle({ cs: s.cs, text: Float64Array.from(cv.text), style: cv.style.map((x) => Float64Array.from(x)) }, Int32Array.from(s.yTrain), K, STYLE_SELECTION);
+    const ci = s.cs.indexOf(c);
+    const errorsOf = (st: Stack) => {
+      const m = new Float64Array(K);
+      let wrong = 0;
+      s.yTest.forEach((truth, i) => {
+        stackMargins(st, K, s.testText, s.testStyle[ci]!, i, m);
+        let top = 0;
+        for (let k = 1; k < K; k++) if (m[k]! > m[top]!) top = k;
+        if (top !== truth) wrong++;
+      });
+      return wrong;
+    };
+    const v6: Stack = { A: new Float64Array(K * K), B: new Float64Array(K * K), c: new Float64Array(K) };
+    for (let k = 0; k < K; k++) {
+      v6.A[k * K + k] = 1;
+      v6.B[k * K + k] = weight;
+    }
+    base.push(errorsOf(v6));
+    const line: string[] = [];
+    for (const full of [false, true]) {
+      for (const lambda of lambdas) {
+        const name = `${full ? "full" : "diag"} λ ${lambda}`;
+        const e = errorsOf(fitStack(cv.text, cv.style[ci]!, s.yTrain, K, weight, lambda, full));
+        results.set(name, [...(results.get(name) ?? []), e]);
+        line.push(`${name}: ${e}`);
+      }
+    }
+    console.log(`seed ${s.seed} (v6 C ${c} w ${weight}): v6 ${base.at(-1)}; ${line.join(", ")}`);
+  }
+  const n = all[0]!.yTest.length;
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  console.log(`${all.length} seeds ${all[0]!.seed}–${all.at(-1)!.seed}; v6 accuracy ${(1 - mean(base) / n).toFixed(4)}`);
+  for (const [name, errs] of results) {
+    const d = errs.map((e, i) => base[i]! - e);
+    const sd = Math.sqrt(d.reduce((a, x) => a + (x - mean(d)) ** 2, 0) / Math.max(1, d.length - 1));
+    console.log(
+      `${name.padEnd(14)} accuracy ${(1 - mean(errs) / n).toFixed(4)}; fewer errors than v6 ${d.reduce((a, b) => a + b, 0)} ` +
+        `(+${d.filter((x) => x > 0).length}/-${d.filter((x) => x < 0).length}; per split ${mean(d).toFixed(2)}, sd ${sd.toFixed(2)}, ` +
+        `Nadeau–Bengio ${(sd * Math.sqrt(1 / d.length + 0.25)).toFixed(2)})`,
+    );
+  }
+}
+
 if (process.argv[2] === "compute") await compute();
+else if (process.argv[2] === "stack") stack();
 else select();
