@@ -19,6 +19,7 @@ import {
   DOCUMENT_URI_TEMPLATE, GatewayToolError, decodeDocument, documentIdFromUri, documentUri, listReadableDocuments,
   mayReadDocument, readDocumentResource, storeDocument,
 } from "./documents";
+import { serviceProgress } from "./progress";
 import { mcpRuntime } from "./runtime";
 import { JobProgressQueue, JobTaskStore, TASK_POLL_INTERVAL_MS, jobResult, jobTask, rememberTaskProgressToken } from "./task-store";
 
@@ -298,15 +299,12 @@ async function processDocument(principal: Principal, meta: RequestMeta, rawArgs:
   let unsubscribe = () => {};
   if (call.progressToken !== undefined) {
     const token = call.progressToken;
-    let done = 0;
-    unsubscribe = await events.subscribe(jobId, (event) => {
-      if (event.type !== "task.finished") return;
-      done++;
+    unsubscribe = await events.subscribe(jobId, serviceProgress((progress, message) => {
       call.notify({
         method: "notifications/progress",
-        params: { progressToken: token, progress: done, total: services.length, message: `${event.service} ${event.status}` },
+        params: { progressToken: token, progress, total: services.length, message },
       }).catch(() => {});
-    });
+    }));
   }
   try {
     // A restart (SIGTERM) ends the wait too: the answer then names the job to fetch from the next process.
