@@ -14,6 +14,7 @@ import { connectInMemory, createClassificationServer, extractText, type Document
 import { prose } from "./corpus";
 import { makePdf } from "../packages/mcp/test/fixtures";
 import { percentile } from "./stats";
+import { pairedStats } from "../packages/mcp/scripts/paired-seeds";
 
 /** The issue's 3 splits; the 20 splits of the standard-error section include them. */
 const SEEDS = [1, 2, 3];
@@ -90,14 +91,11 @@ const pm = (xs: number[]) => `${f3(mean(xs))} ± ${f3(sd(xs))}`;
 /** Standard error of the mean: sample standard deviation (n − 1) / √n. */
 const f4 = (x: number) => x.toFixed(4);
 /** Sample variance (n − 1). */
-const variance = (xs: number[]) => xs.reduce((a, x) => a + (x - mean(xs)) ** 2, 0) / (xs.length - 1);
+const variance = (xs: number[]) => pairedStats(xs).sd ** 2;
 /** Standard error of the mean of independent draws: s / √n. */
-const se = (xs: number[]) => Math.sqrt(variance(xs) / xs.length);
-/**
- * Nadeau and Bengio's (2003) corrected standard error for n random splits that share their
- * documents: s · √(1/n + n_test/n_train), here n_test/n_train = 0.2/0.8.
- */
-const seCorrected = (xs: number[]) => Math.sqrt(variance(xs) * (1 / xs.length + 0.25));
+const se = (xs: number[]) => pairedStats(xs).se;
+/** Nadeau and Bengio's corrected standard error for random splits that share documents (paired-seeds.ts). */
+const seCorrected = (xs: number[]) => pairedStats(xs).seCorrected;
 const pmSe = (xs: number[]) => `${f4(mean(xs))} ± ${f4(se(xs))}`;
 /** The issue's reference accuracy (TF-IDF word + char n-grams, linear SVM, 3 splits). */
 const REFERENCE: Record<string, number> = { spam: 0.995, genre: 0.547 };

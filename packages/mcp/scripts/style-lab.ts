@@ -14,6 +14,7 @@
  */
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { pairedStats } from "./paired-seeds";
 import { DEFAULT_CORPORA, type LabelledText } from "../src/classification";
 import { STYLE_DIMS, computeIdf, countFeatures, hashedDims, weightInPlace } from "../src/classification/features";
 import {
@@ -478,11 +479,11 @@ function stack(): void {
   console.log(`${all.length} seeds ${all[0]!.seed}–${all.at(-1)!.seed}; v6 accuracy ${(1 - mean(base) / n).toFixed(4)}`);
   for (const [name, errs] of results) {
     const d = errs.map((e, i) => base[i]! - e);
-    const sd = Math.sqrt(d.reduce((a, x) => a + (x - mean(d)) ** 2, 0) / Math.max(1, d.length - 1));
+    const { sd, seCorrected } = pairedStats(d);
     console.log(
       `${name.padEnd(14)} accuracy ${(1 - mean(errs) / n).toFixed(4)}; fewer errors than v6 ${d.reduce((a, b) => a + b, 0)} ` +
         `(+${d.filter((x) => x > 0).length}/-${d.filter((x) => x < 0).length}; per split ${mean(d).toFixed(2)}, sd ${sd.toFixed(2)}, ` +
-        `Nadeau–Bengio ${(sd * Math.sqrt(1 / d.length + 0.25)).toFixed(2)})`,
+        `Nadeau–Bengio ${seCorrected.toFixed(2)})`,
     );
   }
 }

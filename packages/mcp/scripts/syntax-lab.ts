@@ -18,6 +18,7 @@
  */
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { pairedStats } from "./paired-seeds";
 import { DEFAULT_CORPORA } from "../src/classification";
 import { STYLE_WORDS, type SparseVector } from "../src/classification/features";
 import { STYLE_C_GRID, STYLE_SELECTION, selectStyle, stratifiedSplit, trainBinarySvm } from "../src/classification/model";
@@ -240,11 +241,11 @@ function select(): void {
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   const report = (name: string, errs: number[]) => {
     const d = errs.map((e, i) => rows[i]!.v6 - e);
-    const sd = Math.sqrt(d.reduce((a, x) => a + (x - mean(d)) ** 2, 0) / Math.max(1, d.length - 1));
+    const { sd, seCorrected } = pairedStats(d);
     console.log(
       `${name.padEnd(34)} accuracy ${(1 - mean(errs) / n).toFixed(4)}; fewer errors than v6 ${d.reduce((a, b) => a + b, 0)} ` +
         `(+${d.filter((x) => x > 0).length}/-${d.filter((x) => x < 0).length}; per split ${mean(d).toFixed(2)}, sd ${sd.toFixed(2)}, ` +
-        `Nadeau–Bengio ${(sd * Math.sqrt(1 / d.length + 0.25)).toFixed(2)})`,
+        `Nadeau–Bengio ${seCorrected.toFixed(2)})`,
     );
   };
   console.log(`${rows.length} seeds ${rows.map((r) => r.seed).join(" ")}; picks (style C/w/syntax C/w) ${rows.map((r) => r.pick).join(" ")}`);
