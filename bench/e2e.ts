@@ -184,7 +184,7 @@ async function main() {
       "# End-to-end benchmark",
       "",
       `Measured ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC on ${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, Postgres and Redis on the same machine.`,
-      `One web process (\`next start\`) and the workers (one process per built-in service, concurrency from the registry) as \`npm start\` runs them.`,
+      `One web process (\`apps/web/server.mjs\`: Next.js, with POST /api/v1/process called directly) and the workers (one process per built-in service, concurrency from the registry) as \`npm start\` runs them.`,
       `Reproduce: \`npm run bench\`${quick ? " (this run: `--quick`, a quarter of the requests)" : ""}. Load generator: autocannon; every request carries a distinct document, so nothing is deduplicated or cached unless stated.`,
       "",
       "## Through `POST /api/v1/process` (both services)",

@@ -47,7 +47,7 @@ export async function startStack({ name = "stack", verbose = false, extraEnv = {
   run("npm", ["run", "-s", "db:seed"], { env });
   run(bin("turbo"), ["run", "build", "--output-logs=errors-only"]);
 
-  const startWeb = () => startChild("web", bin("next"), ["start", "-p", String(port), "-H", "127.0.0.1"], { cwd: path.join(root, "apps/web"), env, quiet: !verbose });
+  const startWeb = () => startChild("web", process.execPath, ["server.mjs", "-p", String(port), "-H", "127.0.0.1"], { cwd: path.join(root, "apps/web"), env, quiet: !verbose });
   let web = startWeb();
   const workers = startChild("workers", process.execPath, ["--import", "tsx", "apps/workers/src/main.ts"], { env, quiet: !verbose });
   const baseUrl = `http://127.0.0.1:${port}`;

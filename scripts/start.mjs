@@ -28,7 +28,7 @@ if (!process.env.BETTER_AUTH_SECRET && !existsSync(secretFile)) {
 }
 const env = { BETTER_AUTH_SECRET: process.env.BETTER_AUTH_SECRET || readFileSync(secretFile, "utf8").trim(), PORT: port, NODE_ENV: "production" };
 
-const web = startChild("web", bin("next"), ["start", "-p", port], { cwd: path.join(root, "apps/web"), env });
+const web = startChild("web", process.execPath, ["server.mjs", "-p", port], { cwd: path.join(root, "apps/web"), env });
 const workers = startChild("workers", process.execPath, ["--import", "tsx", "apps/workers/src/main.ts"], { env });
 
 let stopping = false;

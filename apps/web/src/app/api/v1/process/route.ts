@@ -1,3 +1,4 @@
+import { serveDirectly } from "~/server/direct-routes";
 import { handle } from "~/server/errors";
 import { authenticate } from "~/server/principal";
 import { processRequest } from "~/server/process";
@@ -11,3 +12,6 @@ export const POST = handle(async (request: Request) => {
   const location = `/api/v1/jobs/${job.id}`;
   return Response.json(job, { status: finished ? 200 : 202, headers: finished ? headers : { ...headers, Location: location } });
 });
+
+// The hottest route: the web server calls it without Next.js's request pipeline (server.mjs).
+serveDirectly("POST", "/api/v1/process", POST);

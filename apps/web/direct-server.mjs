@@ -1,0 +1,85 @@
+// The HTTP server of the web process (see server.mjs): Next.js serves every request, except
+// routes registered for direct service (src/server/direct-routes.ts), which are called with the
+// standard Request Next would have built, without Next's request pipeline.
+import { readFileSync } from "node:fs";
+import http from "node:http";
+import path from "node:path";
+import { Readable } from "node:stream";
+
+/**
+ * @param {{ nextHandler: (req: http.IncomingMessage, res: http.ServerResponse) => unknown,
+ *           routes: Map<string, (request: Request) => Promise<Response>>,
+ *           configHeaders: (pathname: string) => [string, string][],
+ *           port: number, hostname: string }} options
+ */
+export function createWebServer({ nextHandler, routes, configHeaders, port, hostname }) {
+  return http.createServer((req, res) => {
+    const query = req.url.indexOf("?");
+    const pathname = query === -1 ? req.url : req.url.slice(0, query);
+    const handler = routes.get(`${req.method} ${pathname}`);
+    if (!handler) return void nextHandler(req, res);
+    serveDirectly({ handler, pathname, req, res, configHeaders, port, hostname }).catch((error) => {
+      // Route handlers answer their own errors (errors.ts); this is the adapter failing.
+      console.error("direct route failed", error);
+      if (res.headersSent) return void res.destroy();
+      res.writeHead(500, { "content-type": "application/json" });
+      res.end(JSON.stringify({ error: { code: "internal_error", message: "Something went wrong on our side. The error was logged." } }));
+    });
+  });
+}
+
+async function serveDirectly({ handler, pathname, req, res, configHeaders, port, hostname }) {
+  const headers = new Headers();
+  for (let i = 0; i < req.rawHeaders.length; i += 2) headers.append(req.rawHeaders[i], req.rawHeaders[i + 1]);
+  // As Next sets them (base-server.js): with no proxy in front, the peer is the client.
+  if (!headers.has("x-forwarded-host")) headers.set("x-forwarded-host", req.headers.host ?? hostname);
+  if (!headers.has("x-forwarded-port")) headers.set("x-forwarded-port", String(port));
+  if (!headers.has("x-forwarded-proto")) headers.set("x-forwarded-proto", "http");
+  if (!headers.has("x-forwarded-for") && req.socket.remoteAddress) headers.set("x-forwarded-for", req.socket.remoteAddress);
+  // A client that hangs up aborts request.signal, as in Next (a waiting request stops waiting).
+  const hangUp = new AbortController();
+  res.once("close", () => {
+    if (!res.writableFinished) hangUp.abort();
+  });
+  const hasBody = req.method !== "GET" && req.method !== "HEAD";
+  const request = new Request(`http://${req.headers.host ?? `${hostname}:${port}`}${req.url}`, {
+    method: req.method,
+    headers,
+    body: hasBody ? Readable.toWeb(req) : undefined,
+    duplex: "half",
+    signal: hangUp.signal,
+  });
+  const response = await handler(request);
+  // Direct routes answer with bounded JSON, so the body is read whole.
+  const body = Buffer.from(await response.arrayBuffer());
+  res.statusCode = response.status;
+  for (const [key, value] of configHeaders(pathname)) res.setHeader(key, value);
+  for (const [key, value] of response.headers) if (key !== "set-cookie") res.setHeader(key, value);
+  const cookies = response.headers.getSetCookie();
+  if (cookies.length) res.setHeader("set-cookie", cookies);
+  res.setHeader("content-length", body.byteLength);
+  res.end(body);
+}
+
+/**
+ * next.config's headers() as the build compiled them (`.next/routes-manifest.json`), for the
+ * paths served directly; cached per path (there are few).
+ * @param {string} appDir
+ * @returns {(pathname: string) => [string, string][]}
+ */
+export function headersFromBuild(appDir) {
+  const rules = JSON.parse(readFileSync(path.join(appDir, ".next/routes-manifest.json"), "utf8")).headers ?? [];
+  if (rules.some((rule) => rule.has || rule.missing)) {
+    throw new Error("direct-server.mjs applies only unconditional headers() rules: teach it `has`/`missing` first.");
+  }
+  const compiled = rules.map((rule) => ({ regex: new RegExp(rule.regex), headers: rule.headers }));
+  const byPath = new Map();
+  return (pathname) => {
+    let found = byPath.get(pathname);
+    if (!found) {
+      found = compiled.filter((rule) => rule.regex.test(pathname)).flatMap((rule) => rule.headers.map((h) => [h.key, h.value]));
+      byPath.set(pathname, found);
+    }
+    return found;
+  };
+}
