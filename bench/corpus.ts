@@ -17,8 +17,20 @@ function sentence(rng: () => number): string {
 
 export const seededRng = createRng;
 
-/** About `bytes` of English-like prose, made unique by `nonce`. */
-export function prose(bytes: number, nonce: string, rng = seededRng(bytes)): string {
+/** FNV-1a of a string: a generator seed. */
+function stringSeed(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  return hash >>> 0;
+}
+
+/**
+ * About `bytes` of English-like prose, its sentences drawn by a generator seeded from `nonce`:
+ * documents differ in their words, not only in their first line, as real uploads do (one shared
+ * body made every document an exact near-duplicate of the first, which skipped the look-up real
+ * documents pay for).
+ */
+export function prose(bytes: number, nonce: string, rng = seededRng(stringSeed(nonce))): string {
   let text = `Document ${nonce}. `;
   while (text.length < bytes) text += `${sentence(rng)} `;
   return text.slice(0, bytes);
