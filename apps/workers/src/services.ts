@@ -8,13 +8,14 @@ import {
   PermanentTaskError, createOrchestratorContext, createWorkerRedis, getModel, listTaxonomies, qualityProfileSql, requestTraining, toCatalog,
   type OrchestratorContext, type ServiceSettings, type TaskHandler, type TaskPayload, type ToolCallResult,
 } from "@docgate/orchestrator";
-import type { TaxonomyCatalog } from "@docgate/mcp";
+import type { SignatureStore, TaxonomyCatalog } from "@docgate/mcp";
 import type { Redis } from "ioredis";
 import { workerEnv } from "./env";
 import { createExternalBackend } from "./external-service";
 import type { TaskDocumentSource } from "./documents";
 import { createModelSource } from "./models";
-import { createProfileSource, createSignatureStore } from "./quality-stores";
+import { createProfileSource, createSignatureStore, NEAR_DUPLICATE_WINDOW } from "./quality-stores";
+import { SignatureWindow } from "./signature-window";
 
 /** What a worker process serves a service with: built-in (in-process MCP) or external (MCP over HTTP). */
 export type ServiceBackend = {
@@ -33,7 +34,10 @@ export type ServiceBackend = {
 export async function createServiceBackend(deps: { db: Db; redis: Redis; prefix: string; documents: TaskDocumentSource; name: string; kind: string }): Promise<ServiceBackend> {
   if (deps.kind === "external") return createExternalBackend(deps);
   if (!isBuiltinService(deps.name)) throw new Error(`Unknown built-in service "${deps.name}".`);
-  const builtin = createBuiltinService(deps.name, deps.db, deps.documents);
+  const signatures = deps.name === "quality"
+    ? createSignatureStore(deps.db, new SignatureWindow(deps.db, deps.redis, `${deps.prefix}:quality:signatures`, NEAR_DUPLICATE_WINDOW))
+    : undefined;
+  const builtin = createBuiltinService(deps.name, deps.db, deps.documents, signatures);
   const mcp = await connectInMemory(builtin.server);
   const tools = await mcp.listTools();
   return {
@@ -86,7 +90,8 @@ export function isBuiltinService(name: string): name is BuiltinServiceName {
   return (BUILTIN_SERVICE_NAMES as readonly string[]).includes(name);
 }
 
-export function createBuiltinService(name: BuiltinServiceName, db: Db, documents: DocumentSource): BuiltinService {
+/** `signatures`: where quality's near-duplicate look-ups go (none: no near-duplicate issues). */
+export function createBuiltinService(name: BuiltinServiceName, db: Db, documents: DocumentSource, signatures?: SignatureStore): BuiltinService {
   switch (name) {
     case "classification": {
       const models = createModelSource(db);
@@ -103,7 +108,7 @@ export function createBuiltinService(name: BuiltinServiceName, db: Db, documents
       englishSpellChecker();
       const profiles = createProfileSource(db);
       return {
-        server: createQualityServer({ documents, profiles, signatures: createSignatureStore(db) }),
+        server: createQualityServer({ documents, profiles, ...(signatures ? { signatures } : {}) }),
         version: "0.2.0",
         // A changed profile has a new version: cached results of the old one are not reused.
         // An unknown profile is not cached under any key the tool could answer (it fails the task).

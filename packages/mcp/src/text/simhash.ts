@@ -63,9 +63,19 @@ function popcount32(x: number): number {
   return (Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24) & 0xff;
 }
 
+/** A 16-hex-digit simhash as its two 32-bit halves (high, low): compared many times, parsed once. */
+export function simhashHalves(simhash: string): [number, number] {
+  return [parseInt(simhash.slice(0, 8), 16), parseInt(simhash.slice(8, 16), 16)];
+}
+
+/** Number of differing bits between two simhashes given as halves (simhashHalves). */
+export function halvesDistance(aHi: number, aLo: number, bHi: number, bLo: number): number {
+  return popcount32((aHi ^ bHi) >>> 0) + popcount32((aLo ^ bLo) >>> 0);
+}
+
 /** Number of differing bits between two 16-hex-digit simhashes. */
 export function hammingDistance(a: string, b: string): number {
-  const ah = parseInt(a.slice(0, 8), 16), al = parseInt(a.slice(8, 16), 16);
-  const bh = parseInt(b.slice(0, 8), 16), bl = parseInt(b.slice(8, 16), 16);
-  return popcount32((ah ^ bh) >>> 0) + popcount32((al ^ bl) >>> 0);
+  const [ah, al] = simhashHalves(a);
+  const [bh, bl] = simhashHalves(b);
+  return halvesDistance(ah, al, bh, bl);
 }

@@ -1,0 +1,120 @@
+// Near-duplicate look-ups against the workers' signature window: started from Postgres, kept
+// current through a Redis stream every quality worker appends to, and compared in memory.
+import { randomBytes } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase, type TestDatabase } from "@docgate/db/testing";
+import { createWorkerRedis } from "@docgate/orchestrator";
+import { createSignatureStore } from "../src/quality-stores";
+import { SignatureWindow } from "../src/signature-window";
+
+const redis = createWorkerRedis(process.env.REDIS_URL || "redis://127.0.0.1:6379");
+const prefix = `dgtest-${randomBytes(4).toString("hex")}`;
+let database: TestDatabase;
+let streams = 0;
+const newStream = () => `${prefix}:signatures:${++streams}`;
+
+/** `base` with the lowest `bits` bits flipped (a signature that far away). */
+const flip = (base: string, bits: number) => (BigInt(`0x${base}`) ^ ((1n << BigInt(bits)) - 1n)).toString(16).padStart(16, "0");
+const A = "a5a5a5a5f0f0f0f0";
+/** A signature ~32 bits away from A and from every other test's (what each test compares stays its own). */
+const fresh = () => randomBytes(8).toString("hex");
+
+async function storedDocument(simhash: string | null, createdAt: Date) {
+  const id = `doc-${randomBytes(6).toString("hex")}`;
+  await database.db.document.create({
+    data: { id, sha256: randomBytes(32).toString("hex"), filename: `${id}.txt`, mimeType: "text/plain", sizeBytes: 1, bytes: Buffer.from("x"), simhash, createdAt },
+  });
+  return id;
+}
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+});
+
+afterAll(async () => {
+  const keys = await redis.keys(`${prefix}:*`);
+  if (keys.length) await redis.del(...keys);
+  redis.disconnect();
+  await database?.drop();
+});
+
+describe("SignatureWindow", () => {
+  it("starts from the most recent signatures in Postgres", async () => {
+    const older = await storedDocument(flip(A, 3), new Date(Date.now() - 60_000));
+    const recent = await storedDocument(flip(A, 8), new Date(Date.now() - 30_000));
+    await storedDocument(null, new Date(Date.now() - 20_000)); // not assessed: no signature
+    const window = new SignatureWindow(database.db, redis, newStream(), 2);
+    await window.refresh();
+    // Only the two most recent signed documents fit: both are there, the nearer one wins.
+    expect(window.nearest("new", A, Date.now(), 10)).toEqual({ documentId: older, distance: 3 });
+    expect(window.nearest("new", flip(A, 8), Date.now(), 10)).toEqual({ documentId: recent, distance: 0 });
+  });
+
+  it("sees what another worker appended, compares only earlier documents and stays within the distance", async () => {
+    const stream = newStream();
+    const mine = new SignatureWindow(database.db, redis, stream, 100);
+    const theirs = new SignatureWindow(database.db, redis, stream, 100);
+    await Promise.all([mine.refresh(), theirs.refresh()]);
+    const B = fresh();
+    const created = Date.now();
+    await theirs.append("theirs-1", flip(B, 4), created);
+    await mine.refresh();
+    expect(mine.nearest("mine", B, created + 1, 10)).toEqual({ documentId: "theirs-1", distance: 4 });
+    expect(mine.nearest("mine", B, created - 1, 10)).toBeNull(); // created after the document looked up
+    expect(mine.nearest("mine", B, created + 1, 3)).toBeNull(); // too far
+    expect(mine.nearest("theirs-1", flip(B, 4), created + 1, 10)).toBeNull(); // never itself
+  });
+
+  it("breaks ties towards the most recently created document", async () => {
+    const window = new SignatureWindow(database.db, redis, newStream(), 10);
+    await window.refresh();
+    await window.append("first", flip(A, 2), 1_000);
+    await window.append("second", flip(A, 2), 2_000);
+    await window.append("nearer-but-later", flip(A, 1), 9_000);
+    expect(window.nearest("x", A, 5_000, 10)).toEqual({ documentId: "second", distance: 2 });
+  });
+
+  it("keeps the newest signatures when more arrive than it holds, each document once", async () => {
+    const stream = newStream();
+    const writer = new SignatureWindow(database.db, redis, stream, 3);
+    const reader = new SignatureWindow(database.db, redis, stream, 3);
+    await Promise.all([writer.refresh(), reader.refresh()]);
+    for (let i = 0; i < 7; i++) await writer.append(`d${i}`, flip(A, i + 1), 1_000 + i);
+    await writer.append("d6", flip(A, 7), 1_006); // assessed again: same slot, not a new one
+    await reader.refresh(); // one batch of 3 was full: it reads on until it has caught up
+    expect(reader.nearest("x", A, 10_000, 64)).toEqual({ documentId: "d4", distance: 5 });
+    expect(reader.nearest("x", flip(A, 1), 10_000, 64)).toEqual({ documentId: "d4", distance: 4 });
+  });
+
+  it("carries on after Redis lost the stream, keeping what it held", async () => {
+    const stream = newStream();
+    const window = new SignatureWindow(database.db, redis, stream, 10);
+    await window.refresh();
+    await window.append("before", flip(A, 2), 1_000);
+    await redis.del(stream);
+    const other = new SignatureWindow(database.db, redis, stream, 10);
+    await other.refresh();
+    await other.append("after", flip(A, 1), 2_000);
+    await window.refresh();
+    expect(window.nearest("x", A, 1_500, 10)).toEqual({ documentId: "before", distance: 2 });
+    expect(window.nearest("x", A, 3_000, 10)).toEqual({ documentId: "after", distance: 1 });
+  });
+});
+
+describe("createSignatureStore", () => {
+  it("saves the signature, prefers an exact match from Postgres, and finds near ones in the window", async () => {
+    const window = new SignatureWindow(database.db, redis, newStream(), 100);
+    const store = createSignatureStore(database.db, window);
+    const C = fresh();
+    const t0 = Date.now() - 10_000;
+    const original = await storedDocument(null, new Date(t0));
+    const copy = await storedDocument(null, new Date(t0 + 1_000));
+    const edited = await storedDocument(null, new Date(t0 + 2_000));
+    expect(await store.saveAndFindNear(original, C, 10)).toBeNull();
+    expect(await store.saveAndFindNear(copy, C, 10)).toEqual({ documentId: original, distance: 0 });
+    expect(await store.saveAndFindNear(edited, flip(C, 5), 10)).toEqual({ documentId: copy, distance: 5 });
+    expect((await database.db.document.findUniqueOrThrow({ where: { id: edited } })).simhash).toBe(flip(C, 5));
+    // The original, assessed again later, is no near-duplicate of the documents that came after it.
+    expect(await store.saveAndFindNear(original, C, 10)).toBeNull();
+  });
+});
