@@ -448,6 +448,16 @@ export function trainStyleOvr(xs: SparseVector[], y: Int32Array, labels: number,
 /** Held-out margins of an inner cross-validation on the training split (n × labels each, row-major). */
 export type StyleCv = { cs: readonly number[]; text: Float64Array; style: Float64Array[] };
 
+/** What the stylistic model's selection trains on: the text SVM's vectors and settings, the style rows, the labels. */
+type StyleTrainingSet = {
+  textVecs: SparseVector[];
+  rows: Float64Array[];
+  y: Int32Array;
+  labels: number;
+  dims: number;
+  svm: { c: number; epochs: number; balanced: boolean; tolerance: number; loss: "l1" | "l2" | "logistic" };
+};
+
 /**
  * Stratified `folds`-fold cross-validation on the training split only: per fold, the text SVM
  * (plain, the run's settings, the training split's idf) and the stylistic SVM of every
@@ -455,13 +465,7 @@ export type StyleCv = { cs: readonly number[]; text: Float64Array; style: Float6
  * margins are computed once and serve every C and weight. Undefined when a label has fewer
  * training examples than folds.
  */
-export function styleCvMargins(o: {
-  textVecs: SparseVector[];
-  rows: Float64Array[];
-  y: Int32Array;
-  labels: number;
-  dims: number;
-  svm: { c: number; epochs: number; balanced: boolean; tolerance: number; loss: "l1" | "l2" | "logistic" };
+export function styleCvMargins(o: StyleTrainingSet & {
   cs: readonly number[];
   folds: number;
   rng: () => number;
@@ -555,13 +559,7 @@ export function selectStyle(
  * only (`styleCvMargins`), chosen by `selectStyle` under the run's selection. A label with
  * fewer training examples than folds gives weight 0 (text alone) unless the weight is fixed.
  */
-function chooseStyle(o: {
-  textVecs: SparseVector[];
-  rows: Float64Array[];
-  y: Int32Array;
-  labels: number;
-  dims: number;
-  svm: { c: number; epochs: number; balanced: boolean; tolerance: number; loss: "l1" | "l2" | "logistic" };
+function chooseStyle(o: StyleTrainingSet & {
   fixed: { c?: number; weight?: number };
   selection: StyleSelection;
   rng: () => number;

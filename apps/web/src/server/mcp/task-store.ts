@@ -94,7 +94,8 @@ const TASK_SELECT = {
 
 type TaskRow = Prisma.JobGetPayload<{ select: typeof TASK_SELECT }>;
 
-const finishedTasks = (row: TaskRow) => row.tasks.filter((t) => ["succeeded", "failed", "cancelled"].includes(t.status)).length;
+const isFinishedTask = (task: { status: string }) => ["succeeded", "failed", "cancelled"].includes(task.status);
+const finishedTasks = (row: TaskRow) => row.tasks.filter(isFinishedTask).length;
 
 export function jobTask(row: TaskRow): Task {
   const finished = finishedTasks(row);
@@ -172,7 +173,7 @@ export class JobProgressQueue implements TaskMessageQueue {
     const token = await this.token(taskId);
     if (token === null) return undefined;
     const tasks = await serverContext().db.jobTask.findMany({ where: { jobId: taskId }, select: { service: true, status: true } });
-    const finished = tasks.filter((t) => ["succeeded", "failed", "cancelled"].includes(t.status));
+    const finished = tasks.filter(isFinishedTask);
     if (finished.length <= (this.delivered.get(taskId) ?? 0)) return undefined;
     this.delivered.set(taskId, finished.length);
     return {
