@@ -56,8 +56,7 @@ export function createSignatureStore(db: Db, window: SignatureWindow): Signature
       const near = row.exactId
         ? { documentId: row.exactId, distance: 0 }
         : maxDistance > 0 ? window.nearest(documentId, simhash, createdAtMs, maxDistance) : null;
-      // Others see it from their next look-up on; a failed append only hides it from them.
-      void window.append(documentId, simhash, createdAtMs).catch(() => {});
+      window.append(documentId, simhash, createdAtMs);
       return near;
     },
   };

@@ -8,11 +8,14 @@
 // signatures other workers save while it is empty of them.
 import { fastSql, sql, type Db } from "@docgate/db";
 import { halvesDistance, simhashHalves } from "@docgate/mcp";
-import type { Redis } from "ioredis";
+import type { ChainableCommander, Redis } from "ioredis";
 
 export type NearestSignature = { documentId: string; distance: number };
 
 /** A signature as the window holds it: the 64 bits as two 32-bit halves, and the document's creation time (ms). */
+/** How long an append may wait for the worker's next read to carry it to the stream. */
+const APPEND_DELAY_MS = 20;
+
 type Entry = { documentId: string; hi: number; lo: number; createdAtMs: number };
 
 export class SignatureWindow {
@@ -25,6 +28,9 @@ export class SignatureWindow {
   /** The last stream entry read; null until the window was loaded from Postgres. */
   private lastId: string | null = null;
   private loading: Promise<void> | null = null;
+  /** Appends not yet sent to the stream (document id, simhash, createdAt ms). */
+  private pending: [string, string, string][] = [];
+  private appendTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly db: Db,
@@ -38,15 +44,23 @@ export class SignatureWindow {
     this.createdAtMs = new Float64Array(size);
   }
 
-  /** Reads what other workers appended since the last read (the first call loads the window from Postgres). */
+  /**
+   * Reads what other workers appended since the last read (the first call loads the window from
+   * Postgres), sending this worker's own pending appends in the same round trip.
+   */
   async refresh(): Promise<void> {
     if (this.lastId === null) {
       this.loading ??= this.load().finally(() => (this.loading = null));
       await this.loading;
     }
     for (;;) {
-      const reply = (await this.redis.xread("COUNT", this.size, "STREAMS", this.streamKey, this.lastId!)) as [string, [string, string[]][]][] | null;
-      const entries = reply?.[0]?.[1] ?? [];
+      const pipeline = this.redis.pipeline();
+      this.sendPending(pipeline);
+      pipeline.xread("COUNT", this.size, "STREAMS", this.streamKey, this.lastId!);
+      const results = (await pipeline.exec()) ?? [];
+      const [error, reply] = results.at(-1) ?? [new Error("The signature stream read got no answer.")];
+      if (error) throw error;
+      const entries = (reply as [string, [string, string[]][]][] | null)?.[0]?.[1] ?? [];
       for (const [id, fields] of entries) {
         this.lastId = id;
         const entry = fromFields(fields);
@@ -57,10 +71,29 @@ export class SignatureWindow {
     }
   }
 
-  /** Records a saved signature here and for the other workers. */
-  async append(documentId: string, simhash: string, createdAtMs: number): Promise<void> {
+  /**
+   * Records a saved signature here at once, and for the other workers with this worker's next
+   * read, or within APPEND_DELAY_MS when none comes (one round trip per look-up instead of two).
+   */
+  append(documentId: string, simhash: string, createdAtMs: number): void {
     this.put(entry(documentId, simhash, createdAtMs));
-    await this.redis.xadd(this.streamKey, "MAXLEN", "~", this.size, "*", "d", documentId, "h", simhash, "t", String(createdAtMs));
+    this.pending.push([documentId, simhash, String(createdAtMs)]);
+    this.appendTimer ??= setTimeout(() => {
+      const pipeline = this.redis.pipeline();
+      this.sendPending(pipeline);
+      // Lost appends only hide those signatures from the other workers.
+      pipeline.exec().catch(() => {});
+    }, APPEND_DELAY_MS);
+    this.appendTimer.unref?.();
+  }
+
+  private sendPending(pipeline: ChainableCommander): void {
+    if (this.appendTimer) clearTimeout(this.appendTimer);
+    this.appendTimer = null;
+    for (const [documentId, simhash, createdAtMs] of this.pending) {
+      pipeline.xadd(this.streamKey, "MAXLEN", "~", this.size, "*", "d", documentId, "h", simhash, "t", createdAtMs);
+    }
+    this.pending = [];
   }
 
   /**

@@ -2,7 +2,7 @@
 // current through a Redis stream every quality worker appends to, and compared in memory.
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "@docgate/db/testing";
+import { createTestDatabase, eventually, type TestDatabase } from "@docgate/db/testing";
 import { createWorkerRedis } from "@docgate/orchestrator";
 import { createSignatureStore } from "../src/quality-stores";
 import { SignatureWindow } from "../src/signature-window";
@@ -57,7 +57,8 @@ describe("SignatureWindow", () => {
     await Promise.all([mine.refresh(), theirs.refresh()]);
     const B = fresh();
     const created = Date.now();
-    await theirs.append("theirs-1", flip(B, 4), created);
+    theirs.append("theirs-1", flip(B, 4), created);
+    await theirs.refresh(); // its next look-up carries the append to the stream
     await mine.refresh();
     expect(mine.nearest("mine", B, created + 1, 10)).toEqual({ documentId: "theirs-1", distance: 4 });
     expect(mine.nearest("mine", B, created - 1, 10)).toBeNull(); // created after the document looked up
@@ -65,12 +66,25 @@ describe("SignatureWindow", () => {
     expect(mine.nearest("theirs-1", flip(B, 4), created + 1, 10)).toBeNull(); // never itself
   });
 
+  it("sends an append that no later read carries within a moment", async () => {
+    const stream = newStream();
+    const quiet = new SignatureWindow(database.db, redis, stream, 10);
+    const reader = new SignatureWindow(database.db, redis, stream, 10);
+    await Promise.all([quiet.refresh(), reader.refresh()]);
+    const D = fresh();
+    quiet.append("alone", D, 1_000);
+    await eventually(async () => {
+      await reader.refresh();
+      return reader.nearest("x", D, 2_000, 0);
+    });
+  });
+
   it("breaks ties towards the most recently created document", async () => {
     const window = new SignatureWindow(database.db, redis, newStream(), 10);
     await window.refresh();
-    await window.append("first", flip(A, 2), 1_000);
-    await window.append("second", flip(A, 2), 2_000);
-    await window.append("nearer-but-later", flip(A, 1), 9_000);
+    window.append("first", flip(A, 2), 1_000);
+    window.append("second", flip(A, 2), 2_000);
+    window.append("nearer-but-later", flip(A, 1), 9_000);
     expect(window.nearest("x", A, 5_000, 10)).toEqual({ documentId: "second", distance: 2 });
   });
 
@@ -79,8 +93,9 @@ describe("SignatureWindow", () => {
     const writer = new SignatureWindow(database.db, redis, stream, 3);
     const reader = new SignatureWindow(database.db, redis, stream, 3);
     await Promise.all([writer.refresh(), reader.refresh()]);
-    for (let i = 0; i < 7; i++) await writer.append(`d${i}`, flip(A, i + 1), 1_000 + i);
-    await writer.append("d6", flip(A, 7), 1_006); // assessed again: same slot, not a new one
+    for (let i = 0; i < 7; i++) writer.append(`d${i}`, flip(A, i + 1), 1_000 + i);
+    writer.append("d6", flip(A, 7), 1_006); // assessed again: same slot, not a new one
+    await writer.refresh();
     await reader.refresh(); // one batch of 3 was full: it reads on until it has caught up
     expect(reader.nearest("x", A, 10_000, 64)).toEqual({ documentId: "d4", distance: 5 });
     expect(reader.nearest("x", flip(A, 1), 10_000, 64)).toEqual({ documentId: "d4", distance: 4 });
@@ -90,11 +105,13 @@ describe("SignatureWindow", () => {
     const stream = newStream();
     const window = new SignatureWindow(database.db, redis, stream, 10);
     await window.refresh();
-    await window.append("before", flip(A, 2), 1_000);
+    window.append("before", flip(A, 2), 1_000);
+    await window.refresh();
     await redis.del(stream);
     const other = new SignatureWindow(database.db, redis, stream, 10);
     await other.refresh();
-    await other.append("after", flip(A, 1), 2_000);
+    other.append("after", flip(A, 1), 2_000);
+    await other.refresh();
     await window.refresh();
     expect(window.nearest("x", A, 1_500, 10)).toEqual({ documentId: "before", distance: 2 });
     expect(window.nearest("x", A, 3_000, 10)).toEqual({ documentId: "after", distance: 1 });
