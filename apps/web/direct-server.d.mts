@@ -5,7 +5,8 @@ export function createWebServer(options: {
   routes: Map<string, (request: Request) => Promise<Response>>;
   configHeaders: (pathname: string) => [string, string][];
   port: number;
-  hostname: string;
+  /** The address the server listens on, as `-H` gave it; undefined: every address. */
+  hostname: string | undefined;
 }): http.Server;
 
 export function headersFromBuild(appDir: string): (pathname: string) => [string, string][];

@@ -3,14 +3,14 @@
 // standard Request Next would have built, without Next's request pipeline.
 import { readFileSync } from "node:fs";
 import http from "node:http";
+import { isIPv6 } from "node:net";
 import path from "node:path";
-import { Readable } from "node:stream";
 
 /**
  * @param {{ nextHandler: (req: http.IncomingMessage, res: http.ServerResponse) => unknown,
  *           routes: Map<string, (request: Request) => Promise<Response>>,
  *           configHeaders: (pathname: string) => [string, string][],
- *           port: number, hostname: string }} options
+ *           port: number, hostname: string | undefined }} options
  */
 export function createWebServer({ nextHandler, routes, configHeaders, port, hostname }) {
   return http.createServer((req, res) => {
@@ -29,23 +29,32 @@ export function createWebServer({ nextHandler, routes, configHeaders, port, host
 }
 
 async function serveDirectly({ handler, pathname, req, res, configHeaders, port, hostname }) {
+  // As Next builds them (base-server.js, next-server.js): headers from Node's parsed ones (one
+  // Authorization, cookies joined), x-forwarded-* filled in where no proxy set them (with no
+  // proxy in front, the peer is the client), and the URL from the address this server was
+  // started on, never from the Host header a client chose.
   const headers = new Headers();
-  for (let i = 0; i < req.rawHeaders.length; i += 2) headers.append(req.rawHeaders[i], req.rawHeaders[i + 1]);
-  // As Next sets them (base-server.js): with no proxy in front, the peer is the client.
-  if (!headers.has("x-forwarded-host")) headers.set("x-forwarded-host", req.headers.host ?? hostname);
+  for (const [key, value] of Object.entries(req.headers)) {
+    for (const item of Array.isArray(value) ? value : [value]) if (item !== undefined) headers.append(key, item);
+  }
+  const host = hostname ? formatHostname(hostname) : "localhost";
+  if (!headers.has("x-forwarded-host")) headers.set("x-forwarded-host", req.headers.host ?? host);
   if (!headers.has("x-forwarded-port")) headers.set("x-forwarded-port", String(port));
   if (!headers.has("x-forwarded-proto")) headers.set("x-forwarded-proto", "http");
   if (!headers.has("x-forwarded-for") && req.socket.remoteAddress) headers.set("x-forwarded-for", req.socket.remoteAddress);
+  const protocol = headers.get("x-forwarded-proto").includes("https") ? "https" : "http";
   // A client that hangs up aborts request.signal, as in Next (a waiting request stops waiting).
   const hangUp = new AbortController();
   res.once("close", () => {
     if (!res.writableFinished) hangUp.abort();
   });
   const hasBody = req.method !== "GET" && req.method !== "HEAD";
-  const request = new Request(`http://${req.headers.host ?? `${hostname}:${port}`}${req.url}`, {
+  const request = new Request(`${protocol}://${host}:${port}${req.url}`, {
     method: req.method,
     headers,
-    body: hasBody ? Readable.toWeb(req) : undefined,
+    // The request stream itself, pulled only as the route reads it: a body the route never reads
+    // (a refusal before the upload) is then drained by Node, and the connection stays usable.
+    body: hasBody ? req : undefined,
     duplex: "half",
     signal: hangUp.signal,
   });
@@ -60,6 +69,8 @@ async function serveDirectly({ handler, pathname, req, res, configHeaders, port,
   res.setHeader("content-length", body.byteLength);
   res.end(body);
 }
+
+const formatHostname = (hostname) => (isIPv6(hostname) ? `[${hostname}]` : hostname);
 
 /**
  * next.config's headers() as the build compiled them (`.next/routes-manifest.json`), for the

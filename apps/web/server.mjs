@@ -3,7 +3,8 @@
 // (src/server/direct-routes.ts). Those are the same route handlers, from the same build and
 // module instances, called without Next's request pipeline, which costs about a millisecond of
 // CPU per request (README, "How a request flows").
-//   node server.mjs [-p PORT] [-H HOSTNAME]   (as `next start`; PORT and HOSTNAME work too)
+//   node server.mjs [-p PORT] [-H HOSTNAME]   (as `next start`: PORT works too; without -H it
+//   listens on every address, IPv4 and IPv6)
 import path from "node:path";
 import { parseArgs } from "node:util";
 import next from "next";
@@ -11,7 +12,7 @@ import { createWebServer, headersFromBuild } from "./direct-server.mjs";
 
 const { values: args } = parseArgs({ options: { port: { type: "string", short: "p" }, hostname: { type: "string", short: "H" } } });
 const port = Number(args.port ?? process.env.PORT ?? 3000);
-const hostname = args.hostname ?? process.env.HOSTNAME ?? "0.0.0.0";
+const hostname = args.hostname;
 const dir = path.dirname(new URL(import.meta.url).pathname);
 process.env.NODE_ENV ??= "production";
 
@@ -23,7 +24,7 @@ await app.prepare();
 // route's first request goes through Next, which loads its module; later ones come straight here.
 const routes = (globalThis.__docgateDirectRoutes ??= new Map());
 const server = createWebServer({ nextHandler, routes, configHeaders: headersFromBuild(dir), port, hostname });
-server.listen(port, hostname, () => console.log(`▲ Docgate web ready on http://${hostname}:${port}`));
+server.listen(port, hostname, () => console.log(`▲ Docgate web ready on http://${hostname ?? "localhost"}:${port}`));
 
 // As `next start` does: stop accepting, let in-flight requests finish (src/server/stopping.ts
 // makes waiting requests answer at once), then exit with the signal's code.

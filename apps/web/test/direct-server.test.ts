@@ -3,7 +3,7 @@
 // with next.config's headers added; everything else goes to Next's handler.
 import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
 import http from "node:http";
-import type { AddressInfo } from "node:net";
+import net, { type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -38,19 +38,36 @@ beforeAll(async () => {
     ["POST /api/v1/broken", async () => {
       throw new Error("adapter-level failure");
     }],
+    // Refuses without reading the upload, as authentication does.
+    ["POST /api/v1/refuse", async (request) => Response.json({ authorization: request.headers.get("authorization") }, { status: 401 })],
   ]);
+  // The server builds request URLs from the port it was given, so it gets a free one up front.
+  const probe = net.createServer();
+  const port = await new Promise<number>((resolve) => probe.listen(0, "127.0.0.1", () => resolve((probe.address() as AddressInfo).port)));
+  await new Promise((resolve) => probe.close(resolve));
   server = createWebServer({
     nextHandler: (req, res) => res.end(`next:${req.method} ${req.url}`),
     routes,
     configHeaders: (pathname) => (pathname.startsWith("/api/v1/") ? [["X-Frame-Options", "DENY"]] : []),
-    port: 0,
+    port,
     hostname: "127.0.0.1",
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+  base = `http://127.0.0.1:${port}`;
 });
 
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+/** Sends bytes as they are (headers fetch would refuse) and returns the whole answer. */
+function rawRequest(text: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect((server.address() as AddressInfo).port, "127.0.0.1", () => socket.end(text));
+    let answer = "";
+    socket.on("data", (chunk) => (answer += chunk));
+    socket.on("end", () => resolve(answer));
+    socket.on("error", reject);
+  });
+}
 
 describe("createWebServer", () => {
   it("calls a registered route with the request as Next would build it, and adds the config's headers", async () => {
@@ -62,6 +79,40 @@ describe("createWebServer", () => {
     expect(response.headers.get("x-frame-options")).toBe("DENY");
     expect(response.headers.get("x-handler")).toBe("yes");
     expect(response.headers.getSetCookie()).toEqual(["a=1; Path=/", "b=2; Path=/"]);
+  });
+
+  it("builds the URL from the server's own address, whatever Host the client sends", async () => {
+    for (const host of ["evil.example/x?y", "[::1", "foo bar"]) {
+      const answer = await rawRequest(`POST /api/v1/echo?wait=0 HTTP/1.1\r\nHost: ${host}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`);
+      expect(answer).toMatch(/^HTTP\/1\.1 201/);
+      expect(answer).toContain(`"url":"${base}/api/v1/echo?wait=0"`);
+    }
+  });
+
+  it("passes headers as Node parsed them: one Authorization, the first", async () => {
+    const answer = await rawRequest("POST /api/v1/refuse HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer one\r\nAuthorization: Bearer two\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+    expect(answer).toContain('{"authorization":"Bearer one"}');
+  });
+
+  it("keeps a keep-alive connection usable after refusing an upload it never read", async () => {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const body = Buffer.alloc(300 * 1024, 120);
+    try {
+      for (let i = 0; i < 3; i++) {
+        const status = await new Promise<number>((resolve, reject) => {
+          const req = http.request(`${base}/api/v1/refuse`, { method: "POST", agent, headers: { "content-length": body.length } }, (res) => {
+            res.resume();
+            res.on("end", () => resolve(res.statusCode!));
+          });
+          req.setTimeout(3_000, () => req.destroy(new Error("the connection stalled")));
+          req.on("error", reject);
+          req.end(body);
+        });
+        expect(status).toBe(401);
+      }
+    } finally {
+      agent.destroy();
+    }
   });
 
   it("keeps the X-Forwarded-For a proxy in front sent", async () => {

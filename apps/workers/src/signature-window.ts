@@ -5,17 +5,19 @@
 // stream and reads what the others appended since its last read: the stream's order is one
 // order for all, so nothing appended is skipped. Postgres keeps the signatures themselves
 // (Document.simhash); a process starts its mirror from there, so a wiped Redis only costs the
-// signatures other workers save while it is empty of them.
+// signatures other workers save while it is empty of them. Look-ups the window cannot answer
+// (not loaded yet, or a document assessed again long after its upload) go to Postgres
+// (quality-stores.ts).
 import { fastSql, sql, type Db } from "@docgate/db";
 import { halvesDistance, simhashHalves } from "@docgate/mcp";
 import type { ChainableCommander, Redis } from "ioredis";
 
 export type NearestSignature = { documentId: string; distance: number };
 
-/** A signature as the window holds it: the 64 bits as two 32-bit halves, and the document's creation time (ms). */
 /** How long an append may wait for the worker's next read to carry it to the stream. */
 const APPEND_DELAY_MS = 20;
 
+/** A signature as the window holds it: the 64 bits as two 32-bit halves, and the document's creation time (ms). */
 type Entry = { documentId: string; hi: number; lo: number; createdAtMs: number };
 
 export class SignatureWindow {
@@ -28,6 +30,8 @@ export class SignatureWindow {
   /** The last stream entry read; null until the window was loaded from Postgres. */
   private lastId: string | null = null;
   private loading: Promise<void> | null = null;
+  /** The read in flight: concurrent look-ups share it instead of each reading the same entries. */
+  private reading: Promise<void> | null = null;
   /** Appends not yet sent to the stream (document id, simhash, createdAt ms). */
   private pending: [string, string, string][] = [];
   private appendTimer: NodeJS.Timeout | null = null;
@@ -46,9 +50,29 @@ export class SignatureWindow {
 
   /**
    * Reads what other workers appended since the last read (the first call loads the window from
-   * Postgres), sending this worker's own pending appends in the same round trip.
+   * Postgres), sending this worker's own pending appends in the same round trip. Look-ups that
+   * ask while a read is on its way share it.
    */
-  async refresh(): Promise<void> {
+  refresh(): Promise<void> {
+    this.reading ??= this.read().finally(() => (this.reading = null));
+    return this.reading;
+  }
+
+  /**
+   * Whether the window holds what a look-up for a document created at `createdAtMs` should
+   * compare: once loaded, it holds every signed document when it is not full, else the most
+   * recently assessed ones, which do not reach back before a document assessed again long after
+   * its upload (its look-up must then go to Postgres).
+   */
+  covers(createdAtMs: number): boolean {
+    if (this.lastId === null) return false;
+    if (this.slotOf.size < this.size) return true;
+    let oldest = Infinity;
+    for (const at of this.createdAtMs) oldest = Math.min(oldest, at);
+    return createdAtMs >= oldest;
+  }
+
+  private async read(): Promise<void> {
     if (this.lastId === null) {
       this.loading ??= this.load().finally(() => (this.loading = null));
       await this.loading;
@@ -74,6 +98,8 @@ export class SignatureWindow {
   /**
    * Records a saved signature here at once, and for the other workers with this worker's next
    * read, or within APPEND_DELAY_MS when none comes (one round trip per look-up instead of two).
+   * An append whose round trip fails, or still waiting when the process exits, is missed by the
+   * other workers' windows only: Postgres has the signature, and their next start loads it.
    */
   append(documentId: string, simhash: string, createdAtMs: number): void {
     this.put(entry(documentId, simhash, createdAtMs));

@@ -82,8 +82,9 @@ describe("SignatureWindow", () => {
   it("breaks ties towards the most recently created document", async () => {
     const window = new SignatureWindow(database.db, redis, newStream(), 10);
     await window.refresh();
-    window.append("first", flip(A, 2), 1_000);
+    // Added newest first, so scanning order alone cannot pick the right one.
     window.append("second", flip(A, 2), 2_000);
+    window.append("first", flip(A, 2), 1_000);
     window.append("nearer-but-later", flip(A, 1), 9_000);
     expect(window.nearest("x", A, 5_000, 10)).toEqual({ documentId: "second", distance: 2 });
   });
@@ -133,5 +134,34 @@ describe("createSignatureStore", () => {
     expect((await database.db.document.findUniqueOrThrow({ where: { id: edited } })).simhash).toBe(flip(C, 5));
     // The original, assessed again later, is no near-duplicate of the documents that came after it.
     expect(await store.saveAndFindNear(original, C, 10)).toBeNull();
+  });
+
+  it("asks Postgres when the window does not reach back to the document (assessed again long after)", async () => {
+    const window = new SignatureWindow(database.db, redis, newStream(), 3);
+    const store = createSignatureStore(database.db, window);
+    const E = fresh();
+    const t0 = Date.now() - 3_600_000;
+    const original = await storedDocument(null, new Date(t0));
+    const edited = await storedDocument(null, new Date(t0 + 1_000));
+    expect(await store.saveAndFindNear(original, E, 10)).toBeNull();
+    for (let i = 0; i < 3; i++) await store.saveAndFindNear(await storedDocument(null, new Date()), fresh(), 10);
+    // The window now holds only the three recent documents; the edited copy is older than all of them.
+    expect(window.covers(t0 + 1_000)).toBe(false);
+    expect(await store.saveAndFindNear(edited, flip(E, 3), 10)).toEqual({ documentId: original, distance: 3 });
+  });
+
+  it("does not wait for Redis: with it unreachable, the look-up answers from Postgres", async () => {
+    const unreachable = createWorkerRedis("redis://127.0.0.1:1", { retryStrategy: () => 1_000 });
+    unreachable.on("error", () => {});
+    try {
+      const store = createSignatureStore(database.db, new SignatureWindow(database.db, unreachable, newStream(), 100));
+      const F = fresh();
+      const first = await storedDocument(F, new Date(Date.now() - 2_000));
+      const second = await storedDocument(null, new Date());
+      // Waiting for Redis would hang here until the test times out.
+      expect(await store.saveAndFindNear(second, flip(F, 2), 10)).toEqual({ documentId: first, distance: 2 });
+    } finally {
+      unreachable.disconnect();
+    }
   });
 });
