@@ -8,7 +8,7 @@ import path from "node:path";
 
 /**
  * @param {{ nextHandler: (req: http.IncomingMessage, res: http.ServerResponse) => unknown,
- *           routes: Map<string, (request: Request) => Promise<Response>>,
+ *           routes: Map<string, (request: Request, context: { params: Promise<Record<string, string>> }) => Promise<Response>>,
  *           configHeaders: (pathname: string) => [string, string][],
  *           port: number, hostname: string | undefined }} options
  */
@@ -16,9 +16,9 @@ export function createWebServer({ nextHandler, routes, configHeaders, port, host
   return http.createServer((req, res) => {
     const query = req.url.indexOf("?");
     const pathname = query === -1 ? req.url : req.url.slice(0, query);
-    const handler = routes.get(`${req.method} ${pathname}`);
-    if (!handler) return void nextHandler(req, res);
-    serveDirectly({ handler, pathname, req, res, configHeaders, port, hostname }).catch((error) => {
+    const route = findRoute(routes, req.method, pathname);
+    if (!route) return void nextHandler(req, res);
+    serveDirectly({ ...route, pathname, req, res, configHeaders, port, hostname }).catch((error) => {
       // Route handlers answer their own errors (errors.ts); this is the adapter failing.
       console.error("direct route failed", error);
       if (res.headersSent) return void res.destroy();
@@ -28,7 +28,36 @@ export function createWebServer({ nextHandler, routes, configHeaders, port, host
   });
 }
 
-async function serveDirectly({ handler, pathname, req, res, configHeaders, port, hostname }) {
+/**
+ * The route registered for this method and path: an exact one, else a pattern whose `:name`
+ * segments take the path's (decoded, as Next decodes them; a path that does not decode is Next's).
+ */
+function findRoute(routes, method, pathname) {
+  const exact = routes.get(`${method} ${pathname}`);
+  if (exact) return { handler: exact, params: {} };
+  const segments = pathname.split("/");
+  for (const [key, handler] of routes) {
+    const [keyMethod, pattern] = key.split(" ");
+    if (keyMethod !== method || !pattern.includes("/:")) continue;
+    const parts = pattern.split("/");
+    if (parts.length !== segments.length) continue;
+    const params = {};
+    const matches = parts.every((part, i) => {
+      if (!part.startsWith(":")) return part === segments[i];
+      if (!segments[i]) return false;
+      try {
+        params[part.slice(1)] = decodeURIComponent(segments[i]);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    if (matches) return { handler, params };
+  }
+  return null;
+}
+
+async function serveDirectly({ handler, params, pathname, req, res, configHeaders, port, hostname }) {
   // As Next builds them (base-server.js, next-server.js): headers from Node's parsed ones (one
   // Authorization, cookies joined), x-forwarded-* filled in where no proxy set them (with no
   // proxy in front, the peer is the client), and the URL from the address this server was
@@ -58,7 +87,7 @@ async function serveDirectly({ handler, pathname, req, res, configHeaders, port,
     duplex: "half",
     signal: hangUp.signal,
   });
-  const response = await handler(request);
+  const response = await handler(request, { params: Promise.resolve(params) });
   // Direct routes answer with bounded JSON, so the body is read whole.
   const body = Buffer.from(await response.arrayBuffer());
   res.statusCode = response.status;
@@ -74,7 +103,7 @@ const formatHostname = (hostname) => (isIPv6(hostname) ? `[${hostname}]` : hostn
 
 /**
  * next.config's headers() as the build compiled them (`.next/routes-manifest.json`), for the
- * paths served directly; cached per path (there are few).
+ * paths served directly.
  * @param {string} appDir
  * @returns {(pathname: string) => [string, string][]}
  */
@@ -83,14 +112,6 @@ export function headersFromBuild(appDir) {
   if (rules.some((rule) => rule.has || rule.missing)) {
     throw new Error("direct-server.mjs applies only unconditional headers() rules: teach it `has`/`missing` first.");
   }
-  const compiled = rules.map((rule) => ({ regex: new RegExp(rule.regex), headers: rule.headers }));
-  const byPath = new Map();
-  return (pathname) => {
-    let found = byPath.get(pathname);
-    if (!found) {
-      found = compiled.filter((rule) => rule.regex.test(pathname)).flatMap((rule) => rule.headers.map((h) => [h.key, h.value]));
-      byPath.set(pathname, found);
-    }
-    return found;
-  };
+  const compiled = rules.map((rule) => ({ regex: new RegExp(rule.regex), headers: rule.headers.map((h) => [h.key, h.value]) }));
+  return (pathname) => compiled.filter((rule) => rule.regex.test(pathname)).flatMap((rule) => rule.headers);
 }

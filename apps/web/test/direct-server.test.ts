@@ -16,7 +16,7 @@ let waitStarted: () => void;
 const started = new Promise<void>((resolve) => (waitStarted = resolve));
 
 beforeAll(async () => {
-  const routes = new Map<string, (request: Request) => Promise<Response>>([
+  const routes = new Map<string, (request: Request, context: { params: Promise<Record<string, string>> }) => Promise<Response>>([
     ["POST /api/v1/echo", async (request) => {
       const headers = new Headers({ "x-handler": "yes" });
       headers.append("set-cookie", "a=1; Path=/");
@@ -38,6 +38,7 @@ beforeAll(async () => {
     ["POST /api/v1/broken", async () => {
       throw new Error("adapter-level failure");
     }],
+    ["GET /api/v1/jobs/:id", async (_request, { params }) => Response.json(await params)],
     // Refuses without reading the upload, as authentication does.
     ["POST /api/v1/refuse", async (request) => Response.json({ authorization: request.headers.get("authorization") }, { status: 401 })],
   ]);
@@ -118,6 +119,13 @@ describe("createWebServer", () => {
   it("keeps the X-Forwarded-For a proxy in front sent", async () => {
     const response = await fetch(`${base}/api/v1/echo`, { method: "POST", body: "", headers: { "x-forwarded-for": "203.0.113.7" } });
     expect((await response.json()).forwardedFor).toBe("203.0.113.7");
+  });
+
+  it("fills a pattern's params from the path, decoded as Next decodes them", async () => {
+    expect(await (await fetch(`${base}/api/v1/jobs/a%20b?x=1`)).json()).toEqual({ id: "a b" });
+    expect(await (await fetch(`${base}/api/v1/jobs/abc/events`)).text()).toBe("next:GET /api/v1/jobs/abc/events");
+    expect(await (await fetch(`${base}/api/v1/jobs/%E0%A4%A`)).text()).toBe("next:GET /api/v1/jobs/%E0%A4%A");
+    expect(await (await fetch(`${base}/api/v1/jobs/`)).text()).toBe("next:GET /api/v1/jobs/");
   });
 
   it("hands other methods and paths to Next", async () => {
