@@ -151,6 +151,13 @@ describe("quality profiles over REST", () => {
     const out = job.results.quality!.output as { issues: { code: string; message: string }[] };
     const issue = out.issues.find((i) => i.code === "near_duplicate_document");
     expect(issue?.message).toContain(firstJob.document.id);
+    // Other bytes, the same words: the same signature, found by the task's start statement.
+    const third = await routes.process(post("/api/v1/process", form({ document: { bytes: `${base.toUpperCase()} FIRST COPY!`, filename: "c.txt" }, services: ["quality"] })));
+    const copy = JobSchema.parse(await third.json());
+    const exact = (copy.results.quality!.output as { issues: { code: string; message: string }[] }).issues.find((i) => i.code === "near_duplicate_document");
+    expect(exact?.message).toBe(`The text is the same as earlier document ${firstJob.document.id}.`);
+    const stored = await harness.database.db.document.findUniqueOrThrow({ where: { id: copy.document.id }, select: { simhash: true } });
+    expect(stored.simhash).not.toBeNull();
   });
 });
 

@@ -2,7 +2,7 @@
 // simhash signatures of stored documents for near-duplicate detection (saved in Document.simhash,
 // compared in the worker's SignatureWindow). Both run on every quality task, so their statements
 // go straight to pg (fast-sql.ts).
-import { fastSql, sql, type Db } from "@docgate/db";
+import { fastSql, sql, type Db, type SqlFragment } from "@docgate/db";
 import type { ProfileSource, SignatureStore } from "@docgate/mcp";
 import { listProfiles, resolveQualityProfile } from "@docgate/orchestrator";
 import type { SignatureWindow } from "./signature-window";
@@ -34,32 +34,64 @@ export function createProfileSource(db: Db): ProfileSource & {
  */
 const CATCH_UP_WAIT_MS = 100;
 
-export function createSignatureStore(db: Db, window: SignatureWindow): SignatureStore {
+/** What the save-and-look-up statement finds: null when the document was deleted meanwhile. */
+type Found = { exactId: string | null; createdAtMs: number } | null;
+
+/** The store, and the part of its work a quality task's start statement can do (TaskHandler.startWith). */
+export type TaskSignatureStore = SignatureStore & {
+  /**
+   * The save and the exact look-up for this document's signature, for the task's start statement
+   * (write, read); `provide` hands the read's value to the task's look-up, which then makes no
+   * statement of its own. A look-up for another signature (the tool hashed other text) still does.
+   */
+  startWith(documentId: string, simhash: string): { write: SqlFragment; read: SqlFragment };
+  provide(documentId: string, simhash: string, read: Promise<unknown>): void;
+};
+
+const foundKey = (documentId: string, simhash: string) => `signature:${documentId}:${simhash}`;
+
+/**
+ * Saves the signature, unless it is saved already. It commits without waiting for the disk: the
+ * job's closing commit, which waits, normally follows it in the WAL and flushes it too. Should a
+ * crash lose it anyway, the document lacks its signature (later exact look-ups miss it) until it
+ * is assessed again.
+ */
+const saveSql = (documentId: string, simhash: string) => sql`
+  UPDATE "Document" SET "simhash" = ${simhash}
+  WHERE "id" = ${documentId} AND "simhash" IS DISTINCT FROM ${simhash}
+  RETURNING 1`;
+
+/** The earliest earlier document with exactly this signature (indexed, any age), and when this one was created. */
+const findSql = (documentId: string, simhash: string) => sql`(
+  SELECT json_build_object(
+    'exactId', (SELECT d."id" FROM "Document" d
+                WHERE d."simhash" = ${simhash} AND d."id" <> ${documentId} AND d."createdAt" <= self."createdAt"
+                ORDER BY d."createdAt" ASC LIMIT 1),
+    'createdAtMs', (extract(epoch FROM self."createdAt") * 1000)::float8)
+  FROM "Document" self WHERE self."id" = ${documentId})`;
+
+export function createSignatureStore(db: Db, window: SignatureWindow): TaskSignatureStore {
+  const saveAndFind = async (documentId: string, simhash: string): Promise<Found> => {
+    const [row] = await fastSql(db).query<{ found: Found }>(sql`
+      WITH saved AS (${saveSql(documentId, simhash)})
+      SELECT ${findSql(documentId, simhash)} AS "found"
+      FROM (SELECT set_config('synchronous_commit', 'off', true)) AS quick_commit`);
+    return row?.found ?? null;
+  };
   return {
+    startWith: (documentId, simhash) => ({ write: saveSql(documentId, simhash), read: findSql(documentId, simhash) }),
+    provide: (documentId, simhash, read) => provideInTask(foundKey(documentId, simhash), read),
     async saveAndFindNear(documentId, simhash, maxDistance) {
       // The window catches up with the other workers while Postgres saves the signature and
-      // looks for an exact match (indexed, any earlier document). The save commits without
-      // waiting for the disk: the job's closing commit, which waits, normally follows it in the
-      // WAL and flushes it too. Should a crash lose it anyway, the document lacks its signature
-      // (later exact look-ups miss it) until it is assessed again.
+      // looks for an exact match (or while the task's start statement does).
       const catchingUp = window.refresh().catch(() => {});
-      const [row] = await fastSql(db).query<{ exactId: string | null; createdAtMs: number | null }>(sql`
-        WITH saved AS (
-          UPDATE "Document" SET "simhash" = ${simhash}
-          FROM (SELECT set_config('synchronous_commit', 'off', true)) AS quick_commit
-          WHERE "id" = ${documentId} AND "simhash" IS DISTINCT FROM ${simhash}
-          RETURNING 1
-        ), self AS (
-          SELECT "createdAt" FROM "Document" WHERE "id" = ${documentId}
-        )
-        SELECT (SELECT d."id" FROM "Document" d, self
-                WHERE d."simhash" = ${simhash} AND d."id" <> ${documentId} AND d."createdAt" <= self."createdAt"
-                ORDER BY d."createdAt" ASC LIMIT 1) AS "exactId",
-               (SELECT (extract(epoch FROM "createdAt") * 1000)::float8 FROM self) AS "createdAtMs"`);
-      if (!row || row.createdAtMs === null) return null; // the document was deleted meanwhile
-      const self = { documentId, simhash, createdAtMs: Number(row.createdAtMs) };
-      const near = row.exactId
-        ? { documentId: row.exactId, distance: 0 }
+      const fromStart = await providedInTask<unknown>(foundKey(documentId, simhash));
+      // undefined: no start statement did it (or the task did not start after all)
+      const found = fromStart === undefined ? await saveAndFind(documentId, simhash) : (fromStart as Found);
+      if (!found) return null;
+      const self = { documentId, simhash, createdAtMs: Number(found.createdAtMs) };
+      const near = found.exactId
+        ? { documentId: found.exactId, distance: 0 }
         : maxDistance > 0 ? await nearestBySimhash(db, window, self, maxDistance, catchingUp) : null;
       // Only now: in the window beforehand, this document would widen what the window covers.
       window.append(self.documentId, self.simhash, self.createdAtMs);

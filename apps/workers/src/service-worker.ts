@@ -106,6 +106,8 @@ export async function startServiceWorker(options: ServiceWorkerOptions) {
             number: job.attemptsMade + 1,
             max: job.opts.attempts ?? 1,
             timeoutMs: settings.timeoutMs,
+            // The entry's first run: no earlier run of it can have died in the tool (BullMQ counts each start).
+            firstRun: job.attemptsStarted === 1,
           })), traceparent);
         if (outcome.kind === "retry") throw new TaskRetry(outcome.error.message);
         ok = outcome.status === "succeeded";

@@ -1,6 +1,7 @@
-import type { Db, Prisma, SqlFragment } from "@docgate/db";
+import { sql, type Db, type Prisma, type SqlFragment } from "@docgate/db";
 import {
-  QUALITY_ALGORITHM_VERSION, ToolCallError, connectInMemory, englishSpellChecker, createClassificationServer, createQualityServer, type DocumentSource,
+  QUALITY_ALGORITHM_VERSION, ToolCallError, connectInMemory, englishSpellChecker, createClassificationServer, createQualityServer, simhash64,
+  type DocumentSource,
 } from "@docgate/mcp";
 import { UnreadableDocumentError } from "@docgate/mcp/extraction";
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
@@ -8,13 +9,13 @@ import {
   PermanentTaskError, createOrchestratorContext, createWorkerRedis, getModel, listTaxonomies, qualityProfileSql, requestTraining, toCatalog,
   type OrchestratorContext, type ServiceSettings, type TaskHandler, type TaskPayload, type ToolCallResult,
 } from "@docgate/orchestrator";
-import type { SignatureStore, TaxonomyCatalog } from "@docgate/mcp";
+import type { TaxonomyCatalog } from "@docgate/mcp";
 import type { Redis } from "ioredis";
 import { workerEnv } from "./env";
 import { createExternalBackend } from "./external-service";
 import type { TaskDocumentSource } from "./documents";
 import { createModelSource } from "./models";
-import { createProfileSource, createSignatureStore, NEAR_DUPLICATE_WINDOW } from "./quality-stores";
+import { createProfileSource, createSignatureStore, NEAR_DUPLICATE_WINDOW, type TaskSignatureStore } from "./quality-stores";
 import { SignatureWindow } from "./signature-window";
 
 /** What a worker process serves a service with: built-in (in-process MCP) or external (MCP over HTTP). */
@@ -39,6 +40,8 @@ export async function createServiceBackend(deps: { db: Db; redis: Redis; prefix:
     : undefined;
   const builtin = createBuiltinService(deps.name, deps.db, deps.documents, signatures);
   const mcp = await connectInMemory(builtin.server);
+  // What a task's start statement does for the service (startWith), until its value is handed over (prefetch).
+  const startsByPayload = new WeakMap<TaskPayload, TaskStart>();
   const tools = await mcp.listTools();
   return {
     version: builtin.version,
@@ -50,10 +53,14 @@ export async function createServiceBackend(deps: { db: Db; redis: Redis; prefix:
       // key (the quality profile, the active model) is read meanwhile. Errors surface where the
       // same reads are awaited: they are shared within the task (memoInTask).
       readsDocument: true,
-      startRead: (p) => builtin.startRead?.read(p) ?? null,
+      startWith: (p) => {
+        const start = builtin.startWith?.(p) ?? null;
+        if (start) startsByPayload.set(p, start);
+        return start;
+      },
       prefetch: (p, reads) => {
         deps.documents.provideRow(p.documentId, reads.document);
-        builtin.startRead?.provide(p, reads.startRead);
+        startsByPayload.get(p)?.provide(reads.startRead);
         void builtin.cacheVariant(p).catch(() => {});
       },
       async call(p) {
@@ -79,9 +86,12 @@ export type BuiltinService = {
   cacheVariant(payload: TaskPayload): Promise<string>;
   /** Arguments for the tool this payload calls. */
   toolArguments(payload: TaskPayload): Record<string, unknown>;
-  /** A read its tasks need, made by the task's start statement (TaskHandler.startRead), and where its value goes. */
-  startRead?: { read(payload: TaskPayload): SqlFragment | null; provide(payload: TaskPayload, value: Promise<unknown>): void };
+  /** What its tasks' start statement does for it (TaskHandler.startWith), and where the read's value goes. */
+  startWith?(payload: TaskPayload): TaskStart | null;
 };
+
+/** A read and a write for a task's start statement; `provide` takes the read's value (undefined when the task did not start). */
+type TaskStart = { read: SqlFragment | null; write: SqlFragment | null; provide(read: Promise<unknown>): void };
 
 export const BUILTIN_SERVICE_NAMES = ["classification", "quality"] as const;
 export type BuiltinServiceName = (typeof BUILTIN_SERVICE_NAMES)[number];
@@ -91,7 +101,7 @@ export function isBuiltinService(name: string): name is BuiltinServiceName {
 }
 
 /** `signatures`: where quality's near-duplicate look-ups go (none: no near-duplicate issues). */
-export function createBuiltinService(name: BuiltinServiceName, db: Db, documents: DocumentSource, signatures?: SignatureStore): BuiltinService {
+export function createBuiltinService(name: BuiltinServiceName, db: Db, documents: DocumentSource, signatures?: TaskSignatureStore): BuiltinService {
   switch (name) {
     case "classification": {
       const models = createModelSource(db);
@@ -120,10 +130,21 @@ export function createBuiltinService(name: BuiltinServiceName, db: Db, documents
         // assess_quality and validate_document take the document and the profile; list_profiles nothing.
         toolArguments: (p) =>
           p.tool === "list_profiles" ? {} : { documentId: p.documentId, ...(p.options.profile ? { profile: p.options.profile } : {}) },
-        // The profile comes with the task's start statement: no statement of its own.
-        startRead: {
-          read: (p) => (p.tool === "list_profiles" ? null : qualityProfileSql(p.options.profile)),
-          provide: (p, value) => profiles.provide(p.options.profile, value),
+        // The profile comes with the task's start statement, and so does the near-duplicate
+        // look-up's save and exact match when the text came with the payload: no statements of their own.
+        startWith: (p) => {
+          if (p.tool === "list_profiles") return null;
+          const simhash = signatures && p.tool === "assess_quality" && p.documentText ? simhash64(p.documentText.text) : null;
+          const signature = simhash ? signatures!.startWith(p.documentId, simhash) : null;
+          return {
+            read: sql`json_build_object('profile', ${qualityProfileSql(p.options.profile)}, 'signature', ${signature?.read ?? sql`NULL`})`,
+            write: signature?.write ?? null,
+            provide: (read) => {
+              const value = read.then((v) => v as { profile: unknown; signature: unknown } | undefined);
+              profiles.provide(p.options.profile, value.then((v) => v?.profile));
+              if (simhash) signatures!.provide(p.documentId, simhash, value.then((v) => v?.signature));
+            },
+          };
         },
       };
     }

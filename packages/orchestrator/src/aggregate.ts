@@ -41,6 +41,12 @@ const VERDICT = sql`
     COALESCE(bool_and(s NOT IN ('queued', 'running')), true) AS settled
   FROM settled`;
 
+/** When a task's run started and which attempt it was, for a result whose start no statement recorded yet. */
+export type TaskStart = { at: Date; attempt: number };
+
+/** A timestamp parameter as the columns hold it (timestamp(3), UTC). */
+const utcTimestamp = (at: Date) => sql`(${at.toISOString()}::timestamptz AT TIME ZONE 'UTC')`;
+
 export type TaskFinal =
   /** The output as JSON text: serialized once, it is also the cache entry (or was read from it). */
   | { status: "succeeded"; outputJson: string; cached: boolean; durationMs: number }
@@ -53,6 +59,8 @@ export type TaskFinal =
  * takes the job lock, then writes and closes in one statement that sees the other writers' work.
  * A write that leaves the job open commits without waiting for the disk; the closing one waits
  * (migration settle_task_quick_commit says why nothing is lost).
+ * `unrecordedStart`: the run's start, when the worker wrote none before (tasks.ts, runTask); the
+ * result records it, and marks the job running if it stays open.
  * `written` is false when the task was already final (or gone). When it closed the job, `view`
  * is the job's final view (migration job_view_function), and it publishes `job.finished` with
  * it, unless the caller sends its events itself (`publish: false`).
@@ -62,13 +70,14 @@ export async function settleTask(
   jobId: string,
   taskId: string,
   result: TaskFinal,
-  options: { publish?: boolean } = {},
+  options: { publish?: boolean; unrecordedStart?: TaskStart } = {},
 ): Promise<{ written: boolean; jobStatus: JobStatus | null; view: JobView | null }> {
+  const start = options.unrecordedStart;
   const [row] = await fastSql(ctx.db).query<{ written: number; closed: JobStatus | null; view: StoredJobView | null }>(sql`
     SELECT "written", "closed", "view" FROM docgate_settle_task(${JOB_LOCK_CLASS}, ${jobId}, ${taskId}, ${result.status},
       ${result.status === "succeeded" ? result.outputJson : null}::jsonb, ${result.status === "succeeded" && result.cached},
-      ${result.status === "failed" ? JSON.stringify(result.error) : null}::jsonb, ${result.durationMs},
-      (${new Date().toISOString()}::timestamptz AT TIME ZONE 'UTC'))`);
+      ${result.status === "failed" ? JSON.stringify(result.error) : null}::jsonb, ${result.durationMs}, ${utcTimestamp(new Date())},
+      ${start ? utcTimestamp(start.at) : null}::timestamp(3), ${start?.attempt ?? null}::integer)`);
   const view = row?.view ? toJobView(row.view) : null;
   if (row?.closed && options.publish !== false) {
     await publishJobEvent(ctx.redis, ctx.prefix, { type: "job.finished", jobId, status: row.closed, ...(view ? { view } : {}) });

@@ -80,7 +80,7 @@ export async function getProfile(db: Db, idOrName: string): Promise<ProfileView>
 /**
  * A scalar subquery: the named profile, or the default when `name` is omitted, as one JSON
  * object (null when there is none). Every quality task needs it, so its start statement reads
- * it (TaskHandler.startRead) instead of a statement of its own.
+ * it (TaskHandler.startWith) instead of a statement of its own.
  */
 export function qualityProfileSql(name?: string): SqlFragment {
   const which = name === undefined ? sql`"isDefault" ORDER BY "updatedAt" DESC` : sql`"name" = ${name}::text`;

@@ -1,6 +1,6 @@
 import { Prisma, fastSql, sql, type SqlFragment } from "@docgate/db";
 import type { OrchestratorContext } from "./context";
-import { settleTask, type TaskFinal } from "./aggregate";
+import { settleTask, type TaskFinal, type TaskStart } from "./aggregate";
 import { publishJobEvent, publishJobEvents, type JobEvent } from "./events";
 import type { TaskPayload } from "./queues";
 
@@ -12,16 +12,21 @@ export type TaskHandler = {
   /** The task's start statement also reads the document's stored text (one round trip instead of two). */
   readsDocument?: boolean;
   /**
-   * One more read the task's start statement makes for the handler: a scalar subquery (its
-   * value, JSON or null, reaches `prefetch`), for a read every task of the service needs.
+   * What the task's start statement does for the handler besides starting the task, for work
+   * every task of the service needs before its call (one round trip instead of more):
+   * - `read`: a scalar subquery whose value (JSON or null) reaches `prefetch` as `startRead`;
+   *   made only when the task starts;
+   * - `write`: a data-modifying statement (UPDATE …, run as a CTE in the same transaction). It
+   *   runs whether or not the task starts, so it must be harmless for a task that does not run
+   *   (idempotent, derived from the document).
    */
-  startRead?(payload: TaskPayload): SqlFragment | null;
+  startWith?(payload: TaskPayload): { read: SqlFragment | null; write: SqlFragment | null } | null;
   /**
    * Starts the reads the cache key and the call will need (not awaited), so they overlap the
    * task's start and cache look-up instead of following them one by one. `document`: the
    * document's row when `readsDocument` is set, from the payload (TaskPayload.documentText) or
    * else from the start statement, null when the task did not start; `startRead`: the value of
-   * the handler's `startRead` (undefined when the task did not start or there was none).
+   * the handler's `startWith` read (undefined when the task did not start or there was none).
    */
   prefetch?(payload: TaskPayload, reads: { document: Promise<StoredDocumentRow | null>; startRead: Promise<unknown> }): void;
 };
@@ -56,24 +61,43 @@ const FINAL = ["succeeded", "failed", "cancelled"] as const;
 
 export const cacheRedisKey = (prefix: string, key: string) => `${prefix}:cache:${key}`;
 
+/** A task that started without its start statement (deferred, see runTask): nothing read. */
+const STARTED_UNRECORDED = { status: "running" as const, document: null, startRead: undefined };
+
 /**
  * Runs one task once. Completion is idempotent: a task's result is written only while it is
  * not yet final, so a redelivered job (stalled worker, reconciler) never overwrites it.
+ *
+ * The start statement (startTask) is left out when it would only record the start: on the queue
+ * entry's first run (`attempt.firstRun`), with the text in the payload (or none needed) and no
+ * `startWith`. The result's statement records the start then (settleTask, `unrecordedStart`),
+ * or, should the task run past RUNNING_EVENT_DELAY_MS, a start statement sent at that moment.
+ * A task that is final already (a redelivery after a lost acknowledgement) or cancelled then
+ * runs its call for nothing, and its result is not written. A run that kills its worker within
+ * that time leaves no start in Postgres, but BullMQ counted it (attemptsStarted): the entry's
+ * next run is not a first run and records its start before the call, so a document that keeps
+ * killing its worker is still told from a lost task (reconcile.ts, gaveUp).
  */
 export async function runTask(
   ctx: OrchestratorContext,
   payload: TaskPayload,
   handler: TaskHandler,
-  attempt: { number: number; max: number; timeoutMs: number },
+  attempt: { number: number; max: number; timeoutMs: number; firstRun?: boolean },
 ): Promise<TaskOutcome> {
   // Before the start statement: a task that turns out to be final already (a redelivery) just
   // wastes its reads. The cache key's inputs are read meanwhile, and the cache look-up goes out
   // as soon as the key is known, so it overlaps the start statement instead of following it
   // (none for bytes seen for the first time: nothing can be cached for them yet).
   const carried = handler.readsDocument ? documentFromPayload(payload) : null;
+  const extra = handler.startWith?.(payload) ?? null;
+  const startedAt = new Date();
+  const deferred = attempt.firstRun === true && (!handler.readsDocument || carried !== null) && extra === null;
   let startSent!: () => void;
   const sent = new Promise<void>((resolve) => (startSent = resolve));
-  const starting = startTask(ctx, payload, attempt.number, handler.readsDocument === true && !carried, handler.startRead?.(payload) ?? null, startSent);
+  const starting = deferred
+    ? Promise.resolve(STARTED_UNRECORDED)
+    : startTask(ctx, payload, { attempt: attempt.number, at: startedAt, withDocument: handler.readsDocument === true && !carried, extra, onSent: startSent });
+  if (deferred) startSent();
   const startReads = starting.then((s) => s, () => ({ document: null, startRead: undefined }));
   handler.prefetch?.(payload, {
     document: carried ? Promise.resolve(carried) : startReads.then((s) => s.document),
@@ -82,13 +106,16 @@ export async function runTask(
   const keying = settled(handler.cacheKey(payload));
   const lookingUp = payload.newDocument ? Promise.resolve(null) : keying.then((k) => (k.ok && k.value ? readCache(ctx, k.value) : null));
   // With the text in the payload and no cache to ask, the call needs nothing the start statement
-  // reads first (a handler's startRead arrives as the call asks for it): it starts as soon as the
+  // reads first (a handler's startWith read arrives as the call asks for it): it starts as soon as the
   // start statement is on its way (see callEarly), and a task that turns out not to run, or whose
   // start fails, drops its answer.
   const early = carried && payload.newDocument ? callEarly(handler, payload, attempt.timeoutMs, sent) : null;
   const { status: start } = await starting;
   if (start !== "running") return { kind: "done", status: start };
-  const stopAnnouncing = announceRunningAfter(ctx, payload, attempt.number, RUNNING_EVENT_DELAY_MS);
+  const stopAnnouncing = deferred
+    ? recordStartAfter(ctx, payload, { attempt: attempt.number, at: startedAt }, RUNNING_EVENT_DELAY_MS)
+    : announceRunningAfter(ctx, payload, attempt.number, RUNNING_EVENT_DELAY_MS);
+  const unrecordedStart = deferred ? { at: startedAt, attempt: attempt.number } : undefined;
   const started = early?.startedAt() ?? performance.now();
   try {
     const keyed = await keying;
@@ -103,7 +130,7 @@ export async function runTask(
       outputJson,
       cached: hit !== null,
       durationMs: Math.round(performance.now() - started),
-    }, key && hit === null ? { key, value: outputJson } : undefined);
+    }, { cache: key && hit === null ? { key, value: outputJson } : undefined, unrecordedStart });
     return { kind: "done", status: "succeeded" };
   } catch (thrown) {
     stopAnnouncing();
@@ -111,15 +138,39 @@ export async function runTask(
     const permanent = thrown instanceof PermanentTaskError;
     if (!permanent && attempt.number < attempt.max) {
       await ctx.db.jobTask.updateMany({
-        where: { id: payload.taskId, status: "running" },
-        data: { status: "queued", error: error as Prisma.InputJsonObject },
+        where: { id: payload.taskId, status: { in: ["queued", "running"] } },
+        data: { status: "queued", attempts: attempt.number, error: error as Prisma.InputJsonObject },
       });
       await publishJobEvent(ctx.redis, ctx.prefix, { type: "task.retrying", jobId: payload.jobId, service: payload.service, attempt: attempt.number, error: error.message });
       return { kind: "retry", error };
     }
-    await finish(ctx, payload, { status: "failed", error, durationMs: Math.round(performance.now() - started) });
+    await finish(ctx, payload, { status: "failed", error, durationMs: Math.round(performance.now() - started) }, { unrecordedStart });
     return { kind: "done", status: "failed" };
   }
+}
+
+/**
+ * For a task whose start was not recorded (see runTask): once it has run for `delayMs`, its start
+ * statement records it, and `task.running` goes out (see announceRunningAfter) if it did start.
+ * A task found final or cancelled by then goes on; its result is not written. The returned
+ * function cancels what has not happened yet.
+ */
+function recordStartAfter(ctx: OrchestratorContext, payload: TaskPayload, start: { attempt: number; at: Date }, delayMs: number): () => void {
+  let stopped = false;
+  const timer = setTimeout(() => {
+    startTask(ctx, payload, { attempt: start.attempt, at: start.at, withDocument: false, extra: null }).then(
+      ({ status }) => {
+        if (status === "running" && !stopped) {
+          void publishJobEvent(ctx.redis, ctx.prefix, { type: "task.running", jobId: payload.jobId, service: payload.service, attempt: start.attempt });
+        }
+      },
+      () => {}, // the result's statement records the start (Postgres down: the task fails or waits like any other)
+    );
+  }, delayMs);
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
+  };
 }
 
 /**
@@ -141,7 +192,8 @@ function announceRunningAfter(ctx: OrchestratorContext, payload: TaskPayload, at
  * It waits until that statement has been written to its connection: should the tool then kill
  * the process, Postgres still records that the task started, which is what lets the reconciler
  * tell a task that keeps killing its worker from one that was lost (reconcile.ts, gaveUp). A
- * start that fails before it is sent never starts the call.
+ * start that fails before it is sent never starts the call. (A first run whose start is left to
+ * its result does not wait: BullMQ's count of starts covers it, see runTask.)
  */
 function callEarly(handler: TaskHandler, payload: TaskPayload, timeoutMs: number, startSent: Promise<void>) {
   let at = performance.now();
@@ -179,8 +231,9 @@ function settled<T>(promise: Promise<T>): Promise<{ ok: true; value: T } | { ok:
 
 /**
  * Marks the task (and its job, the first time) running, in one statement, which also reads the
- * document's stored text and the handler's `startRead` when asked. A task already final (a redelivered job) is left alone and
- * its status returned; a task that no longer exists counts as cancelled.
+ * document's stored text and makes the handler's `startWith` read and write, when asked.
+ * A task already final (a redelivered job) is left alone and its status returned; a task that
+ * no longer exists counts as cancelled.
  *
  * Its commit does not wait for the WAL to reach the disk (synchronous_commit off for this
  * transaction only): the mark is bookkeeping. If Postgres crashed within the ~200 ms before the
@@ -191,12 +244,17 @@ function settled<T>(promise: Promise<T>): Promise<{ ok: true; value: T } | { ok:
 async function startTask(
   ctx: OrchestratorContext,
   payload: TaskPayload,
-  attempt: number,
-  withDocument: boolean,
-  startRead: SqlFragment | null,
-  onSent?: () => void,
+  options: {
+    attempt: number;
+    at: Date;
+    withDocument: boolean;
+    extra: { read: SqlFragment | null; write: SqlFragment | null } | null;
+    onSent?: () => void;
+  },
 ): Promise<{ status: "running" | (typeof FINAL)[number]; document: StoredDocumentRow | null; startRead: unknown }> {
-  const now = sql`(${new Date().toISOString()}::timestamptz AT TIME ZONE 'UTC')`;
+  const { attempt, withDocument, onSent } = options;
+  const now = sql`(${options.at.toISOString()}::timestamptz AT TIME ZONE 'UTC')`;
+  const { read: startRead = null, write: startWrite = null } = options.extra ?? {};
   const [row] = await fastSql(ctx.db).query<{ started: number; status: string | null; startRead?: unknown } & Partial<StoredDocumentRow>>(sql`
     WITH task AS (
       UPDATE "JobTask" SET "status" = 'running', "attempts" = ${attempt}, "startedAt" = ${now}
@@ -205,7 +263,7 @@ async function startTask(
     ), job AS (
       UPDATE "Job" SET "status" = 'running', "startedAt" = ${now}
       WHERE "id" = ${payload.jobId} AND "status" = 'queued' AND EXISTS (SELECT 1 FROM task)
-    )
+    )${startWrite ? sql`, handler_write AS (${startWrite})` : sql``}
     SELECT (SELECT count(*) FROM task)::int AS "started",
            (SELECT "status"::text FROM "JobTask" WHERE "id" = ${payload.taskId}) AS "status",
            d."id", d."mimeType", d."text", d."pageTexts", d."metadata", d."extractionError"${startRead ? sql`,
@@ -232,8 +290,14 @@ type TaskRef = Pick<TaskPayload, "jobId" | "taskId" | "service">;
  * task's event and, when this result closed the job, the job's, with the job's final view (a
  * waiting request answers with it instead of reading the job again).
  */
-async function finish(ctx: OrchestratorContext, payload: TaskRef, result: TaskFinal, cache?: { key: string; value: string }) {
-  const { written, jobStatus, view } = await settleTask(ctx, payload.jobId, payload.taskId, result, { publish: false });
+async function finish(
+  ctx: OrchestratorContext,
+  payload: TaskRef,
+  result: TaskFinal,
+  options: { cache?: { key: string; value: string } | undefined; unrecordedStart?: TaskStart | undefined } = {},
+) {
+  const { cache, unrecordedStart } = options;
+  const { written, jobStatus, view } = await settleTask(ctx, payload.jobId, payload.taskId, result, { publish: false, ...(unrecordedStart ? { unrecordedStart } : {}) });
   const events: JobEvent[] = [];
   if (written) {
     events.push({ type: "task.finished", jobId: payload.jobId, service: payload.service, status: result.status, cached: result.status === "succeeded" && result.cached });

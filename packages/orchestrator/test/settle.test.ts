@@ -12,7 +12,7 @@ import { createOrchestratorContext, type OrchestratorContext } from "../src/cont
 import { reconcileJobs } from "../src/reconcile";
 import { settleTask } from "../src/aggregate";
 import { serviceQueueName, taskJobId, type TaskPayload } from "../src/queues";
-import { cacheRedisKey, runTask, type StoredDocumentRow, type TaskHandler } from "../src/tasks";
+import { RUNNING_EVENT_DELAY_MS, cacheRedisKey, runTask, type StoredDocumentRow, type TaskHandler } from "../src/tasks";
 import { flushAcceptedJob, submitJob } from "../src/submit";
 import { JobEventHub } from "../src/events";
 import { getJobView } from "../src/job-view";
@@ -123,7 +123,7 @@ describe("settleTask", () => {
     await eventually(async () => (await database.db.job.findUniqueOrThrow({ where: { id: job.jobId } })).enqueuedAt !== null, 5_000);
     // The transaction's setting at its commit decides whether the commit waits for its WAL flush.
     const settleAndReadMode = (taskId: string) => fastSql(database.db).transaction(async (query) => {
-      const [settled] = await query<{ closed: string | null }>(sql`SELECT "closed" FROM docgate_settle_task(${0x6a6f6273}, ${job.jobId}, ${taskId}, 'succeeded', '{}'::jsonb, false, NULL, 1, now()::timestamp(3))`);
+      const [settled] = await query<{ closed: string | null }>(sql`SELECT "closed" FROM docgate_settle_task(${0x6a6f6273}, ${job.jobId}, ${taskId}, 'succeeded', '{}'::jsonb, false, NULL, 1, now()::timestamp(3), NULL, NULL)`);
       const [mode] = await query<{ value: string }>(sql`SELECT current_setting('synchronous_commit') AS "value"`);
       return { closed: settled!.closed, synchronousCommit: mode!.value };
     });
@@ -248,6 +248,58 @@ describe("runTask", () => {
     // Delivered again: the call may run, but its answer is not written.
     expect(await runTask(ctx, payload, handler, attempt)).toEqual({ kind: "done", status: "succeeded" });
     expect(await database.db.jobTask.findUniqueOrThrow({ where: { id: job.taskIds.alpha! } })).toMatchObject({ status: "succeeded", output: { call: 1 } });
+  });
+
+  it("leaves a quick first run's start to its result, and records it before the call on a later run", async () => {
+    const payloadOf = async (job: { taskIds: Record<string, string> }) =>
+      (await ctx.queue(serviceQueueName("alpha")).getJob(taskJobId(job.taskIds.alpha!)))!.data as TaskPayload;
+    // A handler that notes its task's status as its call sees it.
+    const noting = (taskId: string, seen: string[]): TaskHandler => ({
+      cacheKey: async () => null,
+      call: async () => {
+        seen.push((await database.db.jobTask.findUniqueOrThrow({ where: { id: taskId } })).status);
+        return { ok: true };
+      },
+    });
+    const job = await submit("started by its result");
+    const seen: string[] = [];
+    const before = Date.now();
+    const first = await runTask(ctx, await payloadOf(job), noting(job.taskIds.alpha!, seen), { number: 1, max: 2, timeoutMs: 5_000, firstRun: true });
+    expect(first).toEqual({ kind: "done", status: "succeeded" });
+    expect(seen).toEqual(["queued"]); // no statement before the call
+    const alpha = await database.db.jobTask.findUniqueOrThrow({ where: { id: job.taskIds.alpha! } });
+    expect(alpha).toMatchObject({ status: "succeeded", attempts: 1 });
+    expect(alpha.startedAt!.getTime()).toBeGreaterThanOrEqual(before - 1);
+    expect(alpha.startedAt!.getTime()).toBeLessThanOrEqual(alpha.finishedAt!.getTime());
+    // Its job stays open (beta has not run): the result marked it running, as a start would have.
+    const open = await database.db.job.findUniqueOrThrow({ where: { id: job.jobId } });
+    expect(open).toMatchObject({ status: "running", startedAt: alpha.startedAt });
+
+    // Not the entry's first run (an earlier one may have died in the tool): the start comes first.
+    const beta = (await ctx.queue(serviceQueueName("beta")).getJob(taskJobId(job.taskIds.beta!)))!.data as TaskPayload;
+    const betaSeen: string[] = [];
+    await runTask(ctx, beta, noting(job.taskIds.beta!, betaSeen), { number: 1, max: 2, timeoutMs: 5_000, firstRun: false });
+    expect(betaSeen).toEqual(["running"]);
+    expect(await database.db.job.findUniqueOrThrow({ where: { id: job.jobId } })).toMatchObject({ status: "succeeded", startedAt: alpha.startedAt });
+  });
+
+  it("records a deferred start once the task has run for a while, at the time it started", async () => {
+    const job = await submit("a slow first run");
+    const payload = (await ctx.queue(serviceQueueName("alpha")).getJob(taskJobId(job.taskIds.alpha!)))!.data as TaskPayload;
+    const row = () => database.db.jobTask.findUniqueOrThrow({ where: { id: job.taskIds.alpha! } });
+    let startedWhileRunning: Date | null = null;
+    const before = Date.now();
+    await runTask(ctx, payload, {
+      cacheKey: async () => null,
+      call: async () => {
+        await eventually(async () => (await row()).status === "running", 5_000);
+        startedWhileRunning = (await row()).startedAt;
+        return { slow: true };
+      },
+    }, { number: 1, max: 1, timeoutMs: 5_000, firstRun: true });
+    expect(startedWhileRunning!.getTime()).toBeLessThan(before + RUNNING_EVENT_DELAY_MS);
+    expect(await row()).toMatchObject({ status: "succeeded", attempts: 1, startedAt: startedWhileRunning });
+    expect((await database.db.job.findUniqueOrThrow({ where: { id: job.jobId } })).status).toBe("running");
   });
 
   it("announces a task as running only once it has run for a while, always before it finishes", async () => {
