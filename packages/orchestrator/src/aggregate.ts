@@ -62,22 +62,23 @@ export type TaskFinal =
  * `unrecordedStart`: the run's start, when the worker wrote none before (tasks.ts, runTask); the
  * result records it, and marks the job running if it stays open.
  * `written` is false when the task was already final (or gone). When it closed the job, `view`
- * is the job's final view (migration job_view_function), and it publishes `job.finished` with
- * it, unless the caller sends its events itself (`publish: false`).
+ * is the job's final view (migration job_view_function; none with `withView: false`, when nobody
+ * waits for it), and it publishes `job.finished` with it, unless the caller sends its events
+ * itself (`publish: false`).
  */
 export async function settleTask(
   ctx: OrchestratorContext,
   jobId: string,
   taskId: string,
   result: TaskFinal,
-  options: { publish?: boolean; unrecordedStart?: TaskStart } = {},
+  options: { publish?: boolean; unrecordedStart?: TaskStart; withView?: boolean } = {},
 ): Promise<{ written: boolean; jobStatus: JobStatus | null; view: JobView | null }> {
   const start = options.unrecordedStart;
   const [row] = await fastSql(ctx.db).query<{ written: number; closed: JobStatus | null; view: StoredJobView | null }>(sql`
     SELECT "written", "closed", "view" FROM docgate_settle_task(${JOB_LOCK_CLASS}, ${jobId}, ${taskId}, ${result.status},
       ${result.status === "succeeded" ? result.outputJson : null}::jsonb, ${result.status === "succeeded" && result.cached},
       ${result.status === "failed" ? JSON.stringify(result.error) : null}::jsonb, ${result.durationMs}, ${utcTimestamp(new Date())},
-      ${start ? utcTimestamp(start.at) : null}::timestamp(3), ${start?.attempt ?? null}::integer)`);
+      ${start ? utcTimestamp(start.at) : null}::timestamp(3), ${start?.attempt ?? null}::integer, ${options.withView !== false})`);
   const view = row?.view ? toJobView(row.view) : null;
   if (row?.closed && options.publish !== false) {
     await publishJobEvent(ctx.redis, ctx.prefix, { type: "job.finished", jobId, status: row.closed, ...(view ? { view } : {}) });

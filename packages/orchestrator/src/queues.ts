@@ -32,6 +32,12 @@ export const TaskPayloadSchema = z.object({
    */
   newDocument: z.boolean().optional(),
   /**
+   * A client waits for the job's final view (a synchronous request): the result that closes the
+   * job returns that view with `job.finished`, which answers the client without another read.
+   * Without it no view is built; anyone watching reads the job instead.
+   */
+  awaited: z.boolean().optional(),
+  /**
    * The document's text exactly as the intake stored it, when the intake extracted it itself and
    * it is small (see INLINE_TEXT_MAX_CHARS): the task reads it from here, not from Postgres, so
    * its tool call need not wait for the start statement. Only with `newDocument` (the row holds

@@ -93,7 +93,7 @@ export async function submitJob(ctx: OrchestratorContext, input: SubmitInput): P
   const { jobId, documentId, newDocument, createdAt, taskIds, keyCounts } = inserted;
   const enqueued = await enqueueTasks(ctx, {
     jobId, documentId, newDocument, sha256: input.document.sha256, options: input.options,
-    documentText: newDocument ? inlineText(input.document) : undefined,
+    documentText: newDocument ? inlineText(input.document) : undefined, awaited: input.answersWhenFinal === true,
     // REST passes it; the MCP gateway's process_document runs inside the same request context.
     requestId: input.requestId ?? currentRequestContext()?.requestId,
     tasks: input.services.map((s) => ({ id: taskIds[s.name]!, service: s.name, tool: s.tool })),
@@ -212,6 +212,8 @@ type EnqueueInput = {
   newDocument?: boolean;
   /** See TaskPayload.documentText. */
   documentText?: TaskPayload["documentText"];
+  /** See TaskPayload.awaited. */
+  awaited?: boolean;
   sha256: string;
   options: JobOptions;
   tasks: { id: string; service: string; tool: string }[];
@@ -250,7 +252,7 @@ async function enqueueTasks(ctx: OrchestratorContext, input: EnqueueInput): Prom
       v: 1, jobId, taskId: task.id, service: task.service, tool: task.tool,
       documentId: input.documentId, sha256: input.sha256, options: input.options, ...(requestId ? { requestId } : {}),
       ...(traceparent ? { traceparent } : {}), ...(input.newDocument ? { newDocument: true } : {}),
-      ...(input.documentText ? { documentText: input.documentText } : {}),
+      ...(input.documentText ? { documentText: input.documentText } : {}), ...(input.awaited ? { awaited: true } : {}),
     };
     return ctx.queue(serviceQueueName(task.service)).add(TASK_JOB_NAME, data, {
       jobId: taskJobId(task.id),

@@ -292,12 +292,14 @@ type TaskRef = Pick<TaskPayload, "jobId" | "taskId" | "service">;
  */
 async function finish(
   ctx: OrchestratorContext,
-  payload: TaskRef,
+  payload: TaskRef & Pick<Partial<TaskPayload>, "awaited">,
   result: TaskFinal,
   options: { cache?: { key: string; value: string } | undefined; unrecordedStart?: TaskStart | undefined } = {},
 ) {
   const { cache, unrecordedStart } = options;
-  const { written, jobStatus, view } = await settleTask(ctx, payload.jobId, payload.taskId, result, { publish: false, ...(unrecordedStart ? { unrecordedStart } : {}) });
+  const { written, jobStatus, view } = await settleTask(ctx, payload.jobId, payload.taskId, result, {
+    publish: false, withView: payload.awaited === true, ...(unrecordedStart ? { unrecordedStart } : {}),
+  });
   const events: JobEvent[] = [];
   if (written) {
     events.push({ type: "task.finished", jobId: payload.jobId, service: payload.service, status: result.status, cached: result.status === "succeeded" && result.cached });

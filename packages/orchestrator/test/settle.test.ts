@@ -113,6 +113,11 @@ describe("settleTask", () => {
     expect(last).toMatchObject({ written: true, jobStatus: "partial", view: { status: "partial" } });
     const again = await settleTask(ctx, job.jobId, job.taskIds.beta!, succeeded);
     expect(again).toEqual({ written: false, jobStatus: null, view: null });
+    // Nobody waiting for the view: the job closes all the same, and no view is built.
+    const unwatched = await submit("closed without a view");
+    await settleTask(ctx, unwatched.jobId, unwatched.taskIds.alpha!, succeeded, { withView: false });
+    expect(await settleTask(ctx, unwatched.jobId, unwatched.taskIds.beta!, succeeded, { withView: false }))
+      .toEqual({ written: true, jobStatus: "succeeded", view: null });
     const beta = await database.db.jobTask.findUniqueOrThrow({ where: { id: job.taskIds.beta! } });
     expect(beta).toMatchObject({ status: "failed", error: { code: "tool_error" } });
   });
@@ -123,7 +128,7 @@ describe("settleTask", () => {
     await eventually(async () => (await database.db.job.findUniqueOrThrow({ where: { id: job.jobId } })).enqueuedAt !== null, 5_000);
     // The transaction's setting at its commit decides whether the commit waits for its WAL flush.
     const settleAndReadMode = (taskId: string) => fastSql(database.db).transaction(async (query) => {
-      const [settled] = await query<{ closed: string | null }>(sql`SELECT "closed" FROM docgate_settle_task(${0x6a6f6273}, ${job.jobId}, ${taskId}, 'succeeded', '{}'::jsonb, false, NULL, 1, now()::timestamp(3), NULL, NULL)`);
+      const [settled] = await query<{ closed: string | null }>(sql`SELECT "closed" FROM docgate_settle_task(${0x6a6f6273}, ${job.jobId}, ${taskId}, 'succeeded', '{}'::jsonb, false, NULL, 1, now()::timestamp(3), NULL, NULL, true)`);
       const [mode] = await query<{ value: string }>(sql`SELECT current_setting('synchronous_commit') AS "value"`);
       return { closed: settled!.closed, synchronousCommit: mode!.value };
     });
@@ -199,6 +204,9 @@ describe("runTask", () => {
     const first = await submit("cached once, answered twice");
     const firstPayload = await payloadOf(first);
     expect(firstPayload.newDocument).toBe(true);
+    // Nobody waits for this job's view (a synchronous request would: see TaskPayload.awaited).
+    expect(firstPayload.awaited).toBeUndefined();
+    expect((await payloadOf(await submit("awaited", undefined, true))).awaited).toBe(true);
     // An entry under the key, as bytes stored once, deleted and sent again could leave: not read.
     await redis.set(cacheRedisKey(prefix, `alpha:run:${firstPayload.sha256}`), JSON.stringify({ stale: true }));
     await runTask(ctx, firstPayload, handler, attempt);

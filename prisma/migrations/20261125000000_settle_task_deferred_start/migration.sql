@@ -1,14 +1,19 @@
 -- docgate_settle_task as before (migrations settle_task_function, job_view_function and
--- settle_task_quick_commit, whose comments hold), and it records the start of a task whose worker
--- wrote no start of its own (tasks.ts, runTask: a first run whose start statement would have had
--- nothing else to do). p_started_at and p_attempt are null when the start statement ran. Such a
--- result sets the task's "startedAt" (unless a start was written meanwhile) and "attempts", and
--- marks its job running when the job stays open, as the start statement would have.
+-- settle_task_quick_commit, whose comments hold), except in two things:
+-- * It records the start of a task whose worker wrote no start of its own (tasks.ts, runTask: a
+--   first run whose start statement would have had nothing else to do); p_started_at and
+--   p_attempt are null when the start statement ran. Such a result sets the task's "startedAt"
+--   (unless a start was written meanwhile) and "attempts", and marks its job running when the
+--   job stays open, as the start statement would have.
+-- * It builds the closed job's view only when someone waits for it (p_with_view, from
+--   TaskPayload.awaited): the view holds every output, and an asynchronous job's watchers read
+--   the job themselves.
 DROP FUNCTION docgate_settle_task(integer, text, text, text, jsonb, boolean, jsonb, integer, timestamp(3));
 
 CREATE FUNCTION docgate_settle_task(
   p_lock_class integer, p_job text, p_task text, p_status text, p_output jsonb, p_cached boolean,
-  p_error jsonb, p_duration_ms integer, p_at timestamp(3), p_started_at timestamp(3), p_attempt integer
+  p_error jsonb, p_duration_ms integer, p_at timestamp(3), p_started_at timestamp(3), p_attempt integer,
+  p_with_view boolean
 ) RETURNS TABLE ("written" integer, "closed" text, "view" json) LANGUAGE plpgsql AS $$
 DECLARE
   v_written integer;
@@ -49,6 +54,6 @@ BEGIN
     PERFORM set_config('synchronous_commit', 'off', true);
   END IF;
   -- A statement of its own: it sees the close above.
-  RETURN QUERY SELECT v_written, v_closed, CASE WHEN v_closed IS NOT NULL THEN docgate_job_view(p_job) END;
+  RETURN QUERY SELECT v_written, v_closed, CASE WHEN v_closed IS NOT NULL AND p_with_view THEN docgate_job_view(p_job) END;
 END
 $$;
