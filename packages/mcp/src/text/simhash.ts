@@ -22,6 +22,21 @@ function fnvOver(h: number, s: string): number {
  * Returns null for text with fewer than 20 words (too little to compare meaningfully).
  */
 export function simhash64(text: string): string | null {
+  for (const entry of recent) if (entry.text === text) return entry.value;
+  const value = computeSimhash64(text);
+  recent[nextSlot] = { text, value };
+  nextSlot = (nextSlot + 1) % RECENT_SIGNATURES;
+  return value;
+}
+
+// A host may sign a text just before its tool does (the quality worker's task start statement
+// saves the signature): the last few answers are kept, and the same text (most often the very
+// same string) is not hashed twice.
+const RECENT_SIGNATURES = 8;
+const recent: { text: string; value: string | null }[] = [];
+let nextSlot = 0;
+
+function computeSimhash64(text: string): string | null {
   const w = words(text).map((x) => x.toLowerCase());
   if (w.length < 20) return null;
   // Bit b of the signature is set when more than half of the shingles' hashes have it set.

@@ -14,7 +14,11 @@ const MAX_DIFFERENCE = 300;
 /** A script's candidate languages and, per trigram, its rank in each language's profile (-1: absent). */
 type ScriptProfiles = { languages: string[]; ranks: Map<number, Int16Array> };
 
-const trigramKey = (a: number, b: number, c: number) => (a * 65536 + b) * 65536 + c;
+// Three characters below U+0400 (Latin and Greek text) pack into 30 bits: a small integer, which
+// V8's Map hashes and stores without allocating. Others take keys from 2^30 up, which cannot collide.
+const SMALL_CHAR = 1024;
+const trigramKey = (a: number, b: number, c: number) =>
+  a < SMALL_CHAR && b < SMALL_CHAR && c < SMALL_CHAR ? (a << 20) | (b << 10) | c : 2 ** 30 + (a * 65536 + b) * 65536 + c;
 
 function buildProfiles(script: Record<string, string>, allowed: ReadonlySet<string>): ScriptProfiles {
   const languages = Object.keys(script).filter((language) => allowed.has(language));
