@@ -731,6 +731,8 @@ function margins(model: ClassifierModel, x: SparseVector): Float64Array {
   return out;
 }
 
+const everyWordHasALetter = (term: string) => term.split(" ").every((word) => /\p{L}/u.test(word));
+
 function argmax(xs: ArrayLike<number>): number {
   let best = 0;
   for (let i = 1; i < xs.length; i++) if (xs[i]! > xs[best]!) best = i;
@@ -827,14 +829,17 @@ export function predict(model: ClassifierModel, text: string, options: { explain
   // Terms a reader can recognise: punctuation and bare numbers (":", ">", "00" from mail header
   // lines, the "." of ". please") carry weight but explain nothing, so every word of a term must
   // have a letter. A term seen in several features counts once, at its best.
+  // Weights read feature-major, as margins() just did: the same cache lines, not one miss per
+  // feature in the label's row. Only a term that would raise its best is checked for letters.
   const byTerm = new Map<string, number>();
-  const off = best * model.dims;
+  const w = featureMajorWeights(model);
+  const labelCount = model.labels.length;
   for (let j = 0; j < x.index.length; j++) {
     const b = x.index[j]!;
     const term = terms.get(b);
-    if (term === undefined || !term.split(" ").every((word) => /\p{L}/u.test(word))) continue;
-    const contribution = model.weights[off + b]! * x.value[j]!;
-    if (contribution > (byTerm.get(term) ?? 0)) byTerm.set(term, contribution);
+    if (term === undefined) continue;
+    const contribution = w[b * labelCount + best]! * x.value[j]!;
+    if (contribution > (byTerm.get(term) ?? 0) && everyWordHasALetter(term)) byTerm.set(term, contribution);
   }
   const explanation = [...byTerm].map(([term, weight]) => ({ term, weight })).sort((a, b) => b.weight - a.weight);
   return {
