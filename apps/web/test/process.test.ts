@@ -97,6 +97,19 @@ describe("POST /api/v1/process", () => {
     expect(job.results.quality!.status).toBe("succeeded");
   });
 
+  it("records when each task started and its attempt, whether or not a statement marked it running first", async () => {
+    const text = `${SAMPLE_TEXT} Timed copy ${Date.now()}.`;
+    const response = await POST(post("/api/v1/process?wait=30", form({ document: { bytes: text, filename: "timed.txt" }, services: ["classification", "quality"] })));
+    const job = JobSchema.parse(await response.json());
+    expect(job.status).toBe("succeeded");
+    const row = await harness.database.db.job.findUniqueOrThrow({ where: { id: job.id }, include: { tasks: true } });
+    for (const task of row.tasks) {
+      expect(task).toMatchObject({ status: "succeeded", attempts: 1 });
+      expect(task.startedAt!.getTime()).toBeLessThanOrEqual(task.finishedAt!.getTime());
+    }
+    expect(row.startedAt!.getTime()).toBe(Math.min(...row.tasks.map((t) => t.startedAt!.getTime())));
+  });
+
   it("answers a repeated document from the cache", async () => {
     const text = `${SAMPLE_TEXT} Cached copy ${Date.now()}.`;
     const first = JobSchema.parse(await (await POST(post("/api/v1/process", form({ document: { bytes: text, filename: "a.txt" } })))).json());

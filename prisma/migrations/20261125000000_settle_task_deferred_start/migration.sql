@@ -4,7 +4,8 @@
 --   first run whose start statement would have had nothing else to do); p_started_at and
 --   p_attempt are null when the start statement ran. Such a result sets the task's "startedAt"
 --   (unless a start was written meanwhile) and "attempts", and marks its job running when the
---   job stays open, as the start statement would have.
+--   job stays open, as the start statement would have. A job's "startedAt" is its earliest
+--   task's start, whichever statement recorded which.
 -- * It builds the closed job's view only when someone waits for it (p_with_view, from
 --   TaskPayload.awaited): the view holds every output, and an asynchronous job's watchers read
 --   the job themselves.
@@ -40,14 +41,16 @@ BEGIN
     FROM settled
   ), closing AS (
     UPDATE "Job" j SET "status" = verdict.status::"JobStatus", "finishedAt" = p_at,
-           "startedAt" = COALESCE(j."startedAt", p_started_at, p_at)
+           "startedAt" = COALESCE(LEAST(j."startedAt", p_started_at), p_at)
     FROM verdict
     WHERE j."id" = p_job AND j."status" IN ('queued', 'running') AND verdict.all_final AND EXISTS (SELECT 1 FROM task)
     RETURNING j."status"::text AS status
   ), opening AS (
-    UPDATE "Job" j SET "status" = 'running', "startedAt" = COALESCE(j."startedAt", p_started_at)
+    -- Also when another task's start statement marked the job running after this task started.
+    UPDATE "Job" j SET "status" = 'running', "startedAt" = LEAST(j."startedAt", p_started_at)
     FROM verdict
-    WHERE j."id" = p_job AND j."status" = 'queued' AND p_started_at IS NOT NULL AND NOT verdict.all_final AND EXISTS (SELECT 1 FROM task)
+    WHERE j."id" = p_job AND p_started_at IS NOT NULL AND NOT verdict.all_final AND EXISTS (SELECT 1 FROM task)
+      AND (j."status" = 'queued' OR (j."status" = 'running' AND (j."startedAt" IS NULL OR p_started_at < j."startedAt")))
   )
   SELECT (SELECT count(*) FROM task)::integer, (SELECT status FROM closing) INTO v_written, v_closed;
   IF v_closed IS NULL THEN
