@@ -174,7 +174,7 @@ async function insertJob(db: Db, input: SubmitInput, exclusive: boolean) {
     SELECT "documentId", "jobId", "keyTaken", "refused", "active", "today" FROM ${quickCommit}docgate_submit_job(
       ${documentId}::text, ${document.sha256}::text, ${document.filename}::text, ${document.mimeType}::text,
       ${document.bytes.byteLength}::int, ${pages}::int, ${document.bytes}::bytea, ${extracted?.text ?? null}::text,
-      ${extracted ? JSON.stringify(extracted.pageTexts) : null}::jsonb,
+      ${extracted && !isOnePage(extracted) ? JSON.stringify(extracted.pageTexts) : null}::jsonb,
       ${extracted ? JSON.stringify({ extraction: extracted.extraction }) : null}::jsonb, ${extracted ? ts(now) : null}::timestamp(3),
       ${ts(now)}, ${jobId}::text, ${names}::text[], ${names.map((n) => taskIds[n]!)}::text[], ${input.services.map((s) => s.tool)}::text[],
       ${JSON.stringify(input.options)}::jsonb, ${input.apiKeyId ?? null}::text, ${input.userId ?? null}::text, ${key}::text,
@@ -272,14 +272,19 @@ async function enqueueTasks(ctx: OrchestratorContext, input: EnqueueInput): Prom
  */
 export const INLINE_TEXT_MAX_CHARS = 8 * 1024;
 
+/**
+ * The only page is the whole text (plain text, Markdown, e-mail): "pageTexts" is stored as null
+ * and left out of payloads, which every reader takes as `[text]` (it was a second copy of the text).
+ */
+const isOnePage = (extracted: { text: string; pageTexts: string[] }) => extracted.pageTexts.length === 1 && extracted.pageTexts[0] === extracted.text;
+
 function inlineText(document: IncomingDocument): TaskPayload["documentText"] {
   const extracted = document.extracted;
   if (!extracted || extracted.text.length > INLINE_TEXT_MAX_CHARS) return undefined;
-  const onePage = extracted.pageTexts.length === 1 && extracted.pageTexts[0] === extracted.text;
   return {
     mimeType: document.mimeType,
     text: extracted.text,
-    ...(onePage ? {} : { pageTexts: extracted.pageTexts }),
+    ...(isOnePage(extracted) ? {} : { pageTexts: extracted.pageTexts }),
     extraction: extracted.extraction as Record<string, unknown>,
   };
 }

@@ -31,7 +31,10 @@ export type TaskHandler = {
   prefetch?(payload: TaskPayload, reads: { document: Promise<StoredDocumentRow | null>; startRead: Promise<unknown> }): void;
 };
 
-/** A document's stored text as the task's start statement reads it; `text` is null until it is extracted. */
+/**
+ * A document's stored text as the task's start statement reads it; `text` is null until it is
+ * extracted, `pageTexts` null when the only page is the whole text.
+ */
 export type StoredDocumentRow = {
   id: string;
   mimeType: string;
@@ -218,7 +221,7 @@ function documentFromPayload(payload: TaskPayload): StoredDocumentRow | null {
     id: payload.documentId,
     mimeType: carried.mimeType,
     text: carried.text,
-    pageTexts: carried.pageTexts ?? [carried.text],
+    pageTexts: carried.pageTexts ?? null,
     metadata: { extraction: carried.extraction } as Prisma.JsonObject,
     extractionError: null,
   };

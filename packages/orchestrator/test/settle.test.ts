@@ -249,9 +249,10 @@ describe("runTask", () => {
     await locked;
     expect(await running).toEqual({ kind: "done", status: "succeeded" });
     expect(await database.db.jobTask.findUniqueOrThrow({ where: { id: job.taskIds.alpha! } })).toMatchObject({ status: "succeeded", output: { call: 1 } });
-    // What the task read from its payload is the stored row.
+    // What the task read from its payload is the stored row (one page, the whole text: no second copy of it).
     const stored = await database.db.document.findUniqueOrThrow({ where: { id: job.documentId }, select: { id: true, mimeType: true, text: true, pageTexts: true, metadata: true, extractionError: true } });
     expect(handed).toEqual(stored);
+    expect(stored.pageTexts).toBeNull();
 
     // Delivered again: the call may run, but its answer is not written.
     expect(await runTask(ctx, payload, handler, attempt)).toEqual({ kind: "done", status: "succeeded" });
