@@ -132,6 +132,9 @@ export async function startServiceWorker(options: ServiceWorkerOptions) {
     {
       connection: createWorkerRedis(options.redisUrl), prefix, concurrency: config.concurrency, autorun: !(config.paused || !config.enabled),
       limiter: limiterFor(config.rateLimitPerSecond),
+      // BullMQ's default, stated because runTask relies on it: an entry whose run died goes back
+      // to the queue once, and that second run records its start before the call (firstRun).
+      maxStalledCount: 1,
     },
   );
   worker.on("error", (error) => log(`[${service}] queue error: ${error.message}`));

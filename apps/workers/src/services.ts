@@ -53,6 +53,8 @@ export async function createServiceBackend(deps: { db: Db; redis: Redis; prefix:
       // key (the quality profile, the active model) is read meanwhile. Errors surface where the
       // same reads are awaited: they are shared within the task (memoInTask).
       readsDocument: true,
+      // An in-process tool: cheap, and acts on nothing outside the worker.
+      startWithResult: true,
       startWith: (p) => {
         const start = builtin.startWith?.(p) ?? null;
         if (start) startsByPayload.set(p, start);

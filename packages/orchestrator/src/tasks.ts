@@ -12,6 +12,12 @@ export type TaskHandler = {
   /** The task's start statement also reads the document's stored text (one round trip instead of two). */
   readsDocument?: boolean;
   /**
+   * The call is cheap and acts on nothing outside the worker (a built-in tool): a first run may
+   * record its start with its result (see runTask), at the price of running the call for a task
+   * cancelled while it waited. Left unset for calls to other servers.
+   */
+  startWithResult?: boolean;
+  /**
    * What the task's start statement does for the handler besides starting the task, for work
    * every task of the service needs before its call (one round trip instead of more):
    * - `read`: a scalar subquery whose value (JSON or null) reaches `prefetch` as `startRead`;
@@ -71,15 +77,17 @@ const STARTED_UNRECORDED = { status: "running" as const, document: null, startRe
  * Runs one task once. Completion is idempotent: a task's result is written only while it is
  * not yet final, so a redelivered job (stalled worker, reconciler) never overwrites it.
  *
- * The start statement (startTask) is left out when it would only record the start: on the queue
- * entry's first run (`attempt.firstRun`), with the text in the payload (or none needed) and no
- * `startWith`. The result's statement records the start then (settleTask, `unrecordedStart`),
- * or, should the task run past RUNNING_EVENT_DELAY_MS, a start statement sent at that moment.
- * A task that is final already (a redelivery after a lost acknowledgement) or cancelled then
- * runs its call for nothing, and its result is not written. A run that kills its worker within
- * that time leaves no start in Postgres, but BullMQ counted it (attemptsStarted): the entry's
- * next run is not a first run and records its start before the call, so a document that keeps
- * killing its worker is still told from a lost task (reconcile.ts, gaveUp).
+ * The start statement (startTask) is left out when it would only record the start: for a handler
+ * that allows it (`startWithResult`), on the queue entry's first run (`attempt.firstRun`), with
+ * the text in the payload (or none needed) and no `startWith`. The result's statement records
+ * the start then (settleTask, `unrecordedStart`), or, should the task run past
+ * RUNNING_EVENT_DELAY_MS, a start statement sent at that moment. A task that is final already (a
+ * redelivery after a lost acknowledgement) or cancelled then runs its call for nothing, and its
+ * result is not written. A run that kills its worker within that time leaves no start in
+ * Postgres, but BullMQ counted it (attemptsStarted): the entry's next run is not a first run and
+ * records its start before the call, so a document that keeps killing its worker is still told
+ * from a lost task (reconcile.ts, gaveUp; this needs BullMQ to put a stalled entry back at least
+ * once, maxStalledCount ≥ 1 in service-worker.ts).
  */
 export async function runTask(
   ctx: OrchestratorContext,
@@ -94,7 +102,7 @@ export async function runTask(
   const carried = handler.readsDocument ? documentFromPayload(payload) : null;
   const extra = handler.startWith?.(payload) ?? null;
   const startedAt = new Date();
-  const deferred = attempt.firstRun === true && (!handler.readsDocument || carried !== null) && extra === null;
+  const deferred = handler.startWithResult === true && attempt.firstRun === true && (!handler.readsDocument || carried !== null) && extra === null;
   let startSent!: () => void;
   const sent = new Promise<void>((resolve) => (startSent = resolve));
   const starting = deferred
@@ -127,41 +135,51 @@ export async function runTask(
     const hit = await lookingUp;
     // Serialized once: the same text is the cache entry and the result written to Postgres.
     const outputJson = hit ?? JSON.stringify(await (early ? unwrap(early.called) : callWithTimeout(handler, payload, attempt.timeoutMs)));
-    stopAnnouncing();
-    await finish(ctx, payload, {
+    await stopAnnouncing();
+    const written = await finish(ctx, payload, {
       status: "succeeded",
       outputJson,
       cached: hit !== null,
       durationMs: Math.round(performance.now() - started),
     }, { cache: key && hit === null ? { key, value: outputJson } : undefined, unrecordedStart });
-    return { kind: "done", status: "succeeded" };
+    return { kind: "done", status: written ? "succeeded" : await finalStatus(ctx, payload.taskId) };
   } catch (thrown) {
-    stopAnnouncing();
+    await stopAnnouncing();
     const error = toTaskError(thrown);
     const permanent = thrown instanceof PermanentTaskError;
     if (!permanent && attempt.number < attempt.max) {
-      await ctx.db.jobTask.updateMany({
+      const { count } = await ctx.db.jobTask.updateMany({
         where: { id: payload.taskId, status: { in: ["queued", "running"] } },
         data: { status: "queued", attempts: attempt.number, error: error as Prisma.InputJsonObject },
       });
+      // A task cancelled (or finished by another run) meanwhile is not tried again.
+      if (count === 0) return { kind: "done", status: await finalStatus(ctx, payload.taskId) };
       await publishJobEvent(ctx.redis, ctx.prefix, { type: "task.retrying", jobId: payload.jobId, service: payload.service, attempt: attempt.number, error: error.message });
       return { kind: "retry", error };
     }
-    await finish(ctx, payload, { status: "failed", error, durationMs: Math.round(performance.now() - started) }, { unrecordedStart });
-    return { kind: "done", status: "failed" };
+    const written = await finish(ctx, payload, { status: "failed", error, durationMs: Math.round(performance.now() - started) }, { unrecordedStart });
+    return { kind: "done", status: written ? "failed" : await finalStatus(ctx, payload.taskId) };
   }
+}
+
+/** The status of a task whose result this run did not write: final already, or cancelled (also when it no longer exists). */
+async function finalStatus(ctx: OrchestratorContext, taskId: string): Promise<(typeof FINAL)[number]> {
+  const task = await ctx.db.jobTask.findUnique({ where: { id: taskId }, select: { status: true } });
+  return task && (FINAL as readonly string[]).includes(task.status) ? (task.status as (typeof FINAL)[number]) : "cancelled";
 }
 
 /**
  * For a task whose start was not recorded (see runTask): once it has run for `delayMs`, its start
  * statement records it, and `task.running` goes out (see announceRunningAfter) if it did start.
  * A task found final or cancelled by then goes on; its result is not written. The returned
- * function cancels what has not happened yet.
+ * function cancels what has not happened yet and waits for a start statement already sent, so
+ * that the task's next write (its result, or its return to the queue) comes after it.
  */
-function recordStartAfter(ctx: OrchestratorContext, payload: TaskPayload, start: { attempt: number; at: Date }, delayMs: number): () => void {
+function recordStartAfter(ctx: OrchestratorContext, payload: TaskPayload, start: { attempt: number; at: Date }, delayMs: number): () => Promise<void> {
   let stopped = false;
+  let recording: Promise<void> | undefined;
   const timer = setTimeout(() => {
-    startTask(ctx, payload, { attempt: start.attempt, at: start.at, withDocument: false, extra: null }).then(
+    recording = startTask(ctx, payload, { attempt: start.attempt, at: start.at, withDocument: false, extra: null }).then(
       ({ status }) => {
         if (status === "running" && !stopped) {
           void publishJobEvent(ctx.redis, ctx.prefix, { type: "task.running", jobId: payload.jobId, service: payload.service, attempt: start.attempt });
@@ -170,9 +188,10 @@ function recordStartAfter(ctx: OrchestratorContext, payload: TaskPayload, start:
       () => {}, // the result's statement records the start (Postgres down: the task fails or waits like any other)
     );
   }, delayMs);
-  return () => {
+  return async () => {
     stopped = true;
     clearTimeout(timer);
+    await recording;
   };
 }
 
@@ -291,7 +310,8 @@ type TaskRef = Pick<TaskPayload, "jobId" | "taskId" | "service">;
  * Writes the result (settleTask), then sends in one Redis round trip what follows from it: the
  * cache entry (a cache is an optimisation: written after the result, lost if Redis is down), the
  * task's event and, when this result closed the job, the job's, with the job's final view (a
- * waiting request answers with it instead of reading the job again).
+ * waiting request answers with it instead of reading the job again). True when the result was
+ * written (false: the task was final already, or cancelled).
  */
 async function finish(
   ctx: OrchestratorContext,
@@ -311,6 +331,7 @@ async function finish(
   await publishJobEvents(ctx.redis, ctx.prefix, events, cache && ((pipeline) => {
     pipeline.set(cacheRedisKey(ctx.prefix, cache.key), cache.value, "EX", CACHE_TTL_SECONDS);
   }));
+  return written;
 }
 
 /**

@@ -259,56 +259,91 @@ describe("runTask", () => {
     expect(await database.db.jobTask.findUniqueOrThrow({ where: { id: job.taskIds.alpha! } })).toMatchObject({ status: "succeeded", output: { call: 1 } });
   });
 
-  it("leaves a quick first run's start to its result, and records it before the call on a later run", async () => {
-    const payloadOf = async (job: { taskIds: Record<string, string> }) =>
-      (await ctx.queue(serviceQueueName("alpha")).getJob(taskJobId(job.taskIds.alpha!)))!.data as TaskPayload;
-    // A handler that notes its task's status as its call sees it.
-    const noting = (taskId: string, seen: string[]): TaskHandler => ({
+  describe("a first run's start", () => {
+    const payloadOf = async (job: { taskIds: Record<string, string> }, service = "alpha") =>
+      (await ctx.queue(serviceQueueName(service)).getJob(taskJobId(job.taskIds[service]!)))!.data as TaskPayload;
+    const taskRow = (id: string) => database.db.jobTask.findUniqueOrThrow({ where: { id } });
+    /** A built-in-like handler that notes its task's status as its call sees it. */
+    const noting = (taskId: string, seen: string[], startWithResult = true): TaskHandler => ({
+      startWithResult,
       cacheKey: async () => null,
       call: async () => {
-        seen.push((await database.db.jobTask.findUniqueOrThrow({ where: { id: taskId } })).status);
+        seen.push((await taskRow(taskId)).status);
         return { ok: true };
       },
     });
-    const job = await submit("started by its result");
-    const seen: string[] = [];
-    const before = Date.now();
-    const first = await runTask(ctx, await payloadOf(job), noting(job.taskIds.alpha!, seen), { number: 1, max: 2, timeoutMs: 5_000, firstRun: true });
-    expect(first).toEqual({ kind: "done", status: "succeeded" });
-    expect(seen).toEqual(["queued"]); // no statement before the call
-    const alpha = await database.db.jobTask.findUniqueOrThrow({ where: { id: job.taskIds.alpha! } });
-    expect(alpha).toMatchObject({ status: "succeeded", attempts: 1 });
-    expect(alpha.startedAt!.getTime()).toBeGreaterThanOrEqual(before - 1);
-    expect(alpha.startedAt!.getTime()).toBeLessThanOrEqual(alpha.finishedAt!.getTime());
-    // Its job stays open (beta has not run): the result marked it running, as a start would have.
-    const open = await database.db.job.findUniqueOrThrow({ where: { id: job.jobId } });
-    expect(open).toMatchObject({ status: "running", startedAt: alpha.startedAt });
+    const first = { number: 1, max: 2, timeoutMs: 5_000, firstRun: true };
 
-    // Not the entry's first run (an earlier one may have died in the tool): the start comes first.
-    const beta = (await ctx.queue(serviceQueueName("beta")).getJob(taskJobId(job.taskIds.beta!)))!.data as TaskPayload;
-    const betaSeen: string[] = [];
-    await runTask(ctx, beta, noting(job.taskIds.beta!, betaSeen), { number: 1, max: 2, timeoutMs: 5_000, firstRun: false });
-    expect(betaSeen).toEqual(["running"]);
-    expect(await database.db.job.findUniqueOrThrow({ where: { id: job.jobId } })).toMatchObject({ status: "succeeded", startedAt: alpha.startedAt });
-  });
+    it("is left to its result when quick, and recorded before the call on a later run or for a call to another server", async () => {
+      const job = await submit("started by its result");
+      const seen: string[] = [];
+      const before = Date.now();
+      expect(await runTask(ctx, await payloadOf(job), noting(job.taskIds.alpha!, seen), first)).toEqual({ kind: "done", status: "succeeded" });
+      expect(seen).toEqual(["queued"]); // no statement before the call
+      const alpha = await taskRow(job.taskIds.alpha!);
+      expect(alpha).toMatchObject({ status: "succeeded", attempts: 1 });
+      expect(alpha.startedAt!.getTime()).toBeGreaterThanOrEqual(before - 1);
+      expect(alpha.startedAt!.getTime()).toBeLessThanOrEqual(alpha.finishedAt!.getTime());
+      // Its job stays open (beta has not run): the result marked it running, as a start would have.
+      expect(await database.db.job.findUniqueOrThrow({ where: { id: job.jobId } })).toMatchObject({ status: "running", startedAt: alpha.startedAt });
 
-  it("records a deferred start once the task has run for a while, at the time it started", async () => {
-    const job = await submit("a slow first run");
-    const payload = (await ctx.queue(serviceQueueName("alpha")).getJob(taskJobId(job.taskIds.alpha!)))!.data as TaskPayload;
-    const row = () => database.db.jobTask.findUniqueOrThrow({ where: { id: job.taskIds.alpha! } });
-    let startedWhileRunning: Date | null = null;
-    const before = Date.now();
-    await runTask(ctx, payload, {
-      cacheKey: async () => null,
-      call: async () => {
-        await eventually(async () => (await row()).status === "running", 5_000);
-        startedWhileRunning = (await row()).startedAt;
-        return { slow: true };
-      },
-    }, { number: 1, max: 1, timeoutMs: 5_000, firstRun: true });
-    expect(startedWhileRunning!.getTime()).toBeLessThan(before + RUNNING_EVENT_DELAY_MS);
-    expect(await row()).toMatchObject({ status: "succeeded", attempts: 1, startedAt: startedWhileRunning });
-    expect((await database.db.job.findUniqueOrThrow({ where: { id: job.jobId } })).status).toBe("running");
+      // Not the entry's first run (an earlier one may have died in the tool): the start comes first.
+      const betaSeen: string[] = [];
+      await runTask(ctx, await payloadOf(job, "beta"), noting(job.taskIds.beta!, betaSeen), { ...first, firstRun: false });
+      expect(betaSeen).toEqual(["running"]);
+      expect(await database.db.job.findUniqueOrThrow({ where: { id: job.jobId } })).toMatchObject({ status: "succeeded", startedAt: alpha.startedAt });
+
+      // A handler that does not allow it (its call goes to another server): the start comes first.
+      const other = await submit("a call to another server");
+      const otherSeen: string[] = [];
+      await runTask(ctx, await payloadOf(other), noting(other.taskIds.alpha!, otherSeen, false), first);
+      expect(otherSeen).toEqual(["running"]);
+    });
+
+    it("is recorded once the task has run for a while, at the time it started", async () => {
+      const job = await submit("a slow first run");
+      const row = () => taskRow(job.taskIds.alpha!);
+      let startedWhileRunning: Date | null = null;
+      const before = Date.now();
+      await runTask(ctx, await payloadOf(job), {
+        startWithResult: true,
+        cacheKey: async () => null,
+        call: async () => {
+          await eventually(async () => (await row()).status === "running", 5_000);
+          startedWhileRunning = (await row()).startedAt;
+          return { slow: true };
+        },
+      }, first);
+      expect(startedWhileRunning!.getTime()).toBeLessThan(before + RUNNING_EVENT_DELAY_MS);
+      expect(await row()).toMatchObject({ status: "succeeded", attempts: 1, startedAt: startedWhileRunning });
+      expect((await database.db.job.findUniqueOrThrow({ where: { id: job.jobId } })).status).toBe("running");
+    });
+
+    it("lets a task cancelled while it waited run its call for nothing: nothing is written, nothing is tried again", async () => {
+      const job = await submit("cancelled while queued");
+      await database.db.jobTask.update({ where: { id: job.taskIds.alpha! }, data: { status: "cancelled" } });
+      let calls = 0;
+      const failing: TaskHandler = { startWithResult: true, cacheKey: async () => null, call: async () => { calls++; throw new Error("flaky"); } };
+      expect(await runTask(ctx, await payloadOf(job), failing, first)).toEqual({ kind: "done", status: "cancelled" });
+      const answering: TaskHandler = { startWithResult: true, cacheKey: async () => null, call: async () => ({ late: true }) };
+      expect(await runTask(ctx, await payloadOf(job), answering, first)).toEqual({ kind: "done", status: "cancelled" });
+      expect(calls).toBe(1);
+      expect(await taskRow(job.taskIds.alpha!)).toMatchObject({ status: "cancelled", output: null, error: null, startedAt: null });
+    });
+
+    it("is the one a retried job's start time comes from, not the job's first run", async () => {
+      const job = await submit("run twice");
+      await settleTask(ctx, job.jobId, job.taskIds.alpha!, succeeded);
+      await settleTask(ctx, job.jobId, job.taskIds.beta!, { status: "failed", error: { code: "tool_error", message: "no" }, durationMs: 1 });
+      const firstRun = (await database.db.job.findUniqueOrThrow({ where: { id: job.jobId } })).startedAt!;
+      // As retryJob leaves it: the job queued again with its old start, the failed task queued.
+      await database.db.job.update({ where: { id: job.jobId }, data: { status: "queued", finishedAt: null } });
+      await database.db.jobTask.update({ where: { id: job.taskIds.beta! }, data: { status: "queued", startedAt: null, finishedAt: null, error: Prisma.DbNull } });
+      const rerun = new Date(firstRun.getTime() + 5_000);
+      await settleTask(ctx, job.jobId, job.taskIds.beta!, succeeded, { unrecordedStart: { at: rerun, attempt: 1 } });
+      expect(await database.db.job.findUniqueOrThrow({ where: { id: job.jobId } })).toMatchObject({ status: "succeeded", startedAt: rerun });
+      expect(await taskRow(job.taskIds.beta!)).toMatchObject({ startedAt: rerun, attempts: 1 });
+    });
   });
 
   it("announces a task as running only once it has run for a while, always before it finishes", async () => {

@@ -3,9 +3,10 @@
 -- * It records the start of a task whose worker wrote no start of its own (tasks.ts, runTask: a
 --   first run whose start statement would have had nothing else to do); p_started_at and
 --   p_attempt are null when the start statement ran. Such a result sets the task's "startedAt"
---   (unless a start was written meanwhile) and "attempts", and marks its job running when the
---   job stays open, as the start statement would have. A job's "startedAt" is its earliest
---   task's start, whichever statement recorded which.
+--   (this run's, not an earlier run's) and "attempts", and marks its job running when the job
+--   stays open, as the start statement would have. A job's "startedAt" is its earliest task's
+--   start in the current run of the job (a retried job is queued again with its old one),
+--   whichever statement recorded which.
 -- * It builds the closed job's view only when someone waits for it (p_with_view, from
 --   TaskPayload.awaited): the view holds every output, and an asynchronous job's watchers read
 --   the job themselves.
@@ -13,8 +14,9 @@ DROP FUNCTION docgate_settle_task(integer, text, text, text, jsonb, boolean, jso
 
 CREATE FUNCTION docgate_settle_task(
   p_lock_class integer, p_job text, p_task text, p_status text, p_output jsonb, p_cached boolean,
-  p_error jsonb, p_duration_ms integer, p_at timestamp(3), p_started_at timestamp(3), p_attempt integer,
-  p_with_view boolean
+  p_error jsonb, p_duration_ms integer, p_at timestamp(3),
+  -- Defaults: what a worker of the previous release means when it calls with the old arguments.
+  p_started_at timestamp(3) DEFAULT NULL, p_attempt integer DEFAULT NULL, p_with_view boolean DEFAULT true
 ) RETURNS TABLE ("written" integer, "closed" text, "view" json) LANGUAGE plpgsql AS $$
 DECLARE
   v_written integer;
@@ -24,7 +26,7 @@ BEGIN
   WITH task AS (
     UPDATE "JobTask" SET "status" = p_status::"TaskStatus", "output" = p_output, "cached" = p_cached,
            "error" = p_error, "durationMs" = p_duration_ms, "finishedAt" = p_at,
-           "startedAt" = COALESCE("startedAt", p_started_at), "attempts" = COALESCE(p_attempt, "attempts")
+           "startedAt" = COALESCE(p_started_at, "startedAt"), "attempts" = COALESCE(p_attempt, "attempts")
     WHERE "id" = p_task AND "status" IN ('queued', 'running')
     RETURNING "id", "status"::text AS s
   ), settled AS (
@@ -41,13 +43,15 @@ BEGIN
     FROM settled
   ), closing AS (
     UPDATE "Job" j SET "status" = verdict.status::"JobStatus", "finishedAt" = p_at,
-           "startedAt" = COALESCE(LEAST(j."startedAt", p_started_at), p_at)
+           "startedAt" = CASE WHEN j."status" = 'queued' THEN COALESCE(p_started_at, p_at)
+                              ELSE COALESCE(LEAST(j."startedAt", p_started_at), p_at) END
     FROM verdict
     WHERE j."id" = p_job AND j."status" IN ('queued', 'running') AND verdict.all_final AND EXISTS (SELECT 1 FROM task)
     RETURNING j."status"::text AS status
   ), opening AS (
     -- Also when another task's start statement marked the job running after this task started.
-    UPDATE "Job" j SET "status" = 'running', "startedAt" = LEAST(j."startedAt", p_started_at)
+    UPDATE "Job" j SET "status" = 'running',
+           "startedAt" = CASE WHEN j."status" = 'queued' THEN p_started_at ELSE LEAST(j."startedAt", p_started_at) END
     FROM verdict
     WHERE j."id" = p_job AND p_started_at IS NOT NULL AND NOT verdict.all_final AND EXISTS (SELECT 1 FROM task)
       AND (j."status" = 'queued' OR (j."status" = 'running' AND (j."startedAt" IS NULL OR p_started_at < j."startedAt")))
