@@ -1,4 +1,4 @@
-import { fastSql, sql, type Db, type Prisma } from "@docgate/db";
+import { fastSql, sql, utcTimestamp, type Db, type Prisma } from "@docgate/db";
 import { UnreadableDocumentError, extractText, fromStoredExtraction, toStoredExtraction, type StoredExtraction, type SupportedMimeType } from "@docgate/mcp/extraction";
 import type { DocumentSource, DocumentText } from "@docgate/mcp";
 import type { StoredDocumentRow } from "@docgate/orchestrator";
@@ -83,7 +83,7 @@ async function extractAndStore(db: Db, documentId: string, mimeType: SupportedMi
           "pageTexts" = ${JSON.stringify(extracted.pages.map((p) => p.replaceAll("\u0000", "")))}::jsonb,
           "pages" = COALESCE("pages", ${extracted.pages.length}::int),
           "metadata" = ${JSON.stringify({ extraction: stored })}::jsonb,
-          "extractedAt" = (${new Date().toISOString()}::timestamptz AT TIME ZONE 'UTC')
+          "extractedAt" = ${utcTimestamp(new Date())}
         WHERE "id" = ${documentId}`);
       return { text: { ...extracted, language: stored.language, documentId } };
     } catch (error) {

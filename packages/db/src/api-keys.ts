@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { fastSql, type Db } from "./client";
-import { sql } from "./fast-sql";
+import { sql, utcTimestamp } from "./fast-sql";
 import type { ApiKey, Prisma, Role } from "./generated/prisma/client";
 import { writeAudit, type AuditActor } from "./audit";
 import { DomainError } from "./domain-error";
@@ -249,6 +249,6 @@ export async function countActiveJobs(db: Db, apiKeyId: string): Promise<number>
 export async function countJobsToday(db: Db, apiKeyId: string, now = new Date()): Promise<number> {
   const midnight = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
   const [row] = await fastSql(db).query<{ n: number }>(sql`
-    SELECT count(*)::int AS "n" FROM "Job" WHERE "apiKeyId" = ${apiKeyId} AND "createdAt" >= (${midnight.toISOString()}::timestamptz AT TIME ZONE 'UTC')`);
+    SELECT count(*)::int AS "n" FROM "Job" WHERE "apiKeyId" = ${apiKeyId} AND "createdAt" >= ${utcTimestamp(midnight)}`);
   return row?.n ?? 0;
 }

@@ -17,6 +17,9 @@ export function sql(strings: TemplateStringsArray, ...values: unknown[]): SqlFra
   return new SqlFragment(strings, values);
 }
 
+/** A moment as our `timestamp(3)` columns hold it (UTC, as Prisma writes them). */
+export const utcTimestamp = (at: Date): SqlFragment => sql`(${at.toISOString()}::timestamptz AT TIME ZONE 'UTC')`;
+
 /** `$1`, `$2`… in order of appearance, nested fragments flattened. */
 export function compileSql(fragment: SqlFragment): { text: string; values: unknown[] } {
   const values: unknown[] = [];

@@ -1,6 +1,6 @@
 export * from "./generated/prisma/client";
 export { createDb, fastSql, getDb, type Db } from "./client";
-export { sql, SqlFragment, type SqlRunner } from "./fast-sql";
+export { sql, SqlFragment, utcTimestamp, type SqlRunner } from "./fast-sql";
 export { databaseUrl, DEFAULT_DATABASE_URL } from "./env";
 export * from "./audit";
 export * from "./api-keys";

@@ -1,4 +1,4 @@
-import { fastSql, sql, type Db, type JobStatus } from "@docgate/db";
+import { fastSql, sql, utcTimestamp, type Db, type JobStatus } from "@docgate/db";
 import type { OrchestratorContext } from "./context";
 import { publishJobEvent } from "./events";
 import { toJobView, type JobView, type StoredJobView } from "./job-view";
@@ -43,9 +43,6 @@ const VERDICT = sql`
 
 /** When a task's run started and which attempt it was, for a result whose start no statement recorded yet. */
 export type TaskStart = { at: Date; attempt: number };
-
-/** A timestamp parameter as the columns hold it (timestamp(3), UTC). */
-const utcTimestamp = (at: Date) => sql`(${at.toISOString()}::timestamptz AT TIME ZONE 'UTC')`;
 
 export type TaskFinal =
   /** The output as JSON text: serialized once, it is also the cache entry (or was read from it). */
@@ -92,7 +89,7 @@ export async function settleTask(
  * are the queue's, or the reconciler's to fail as lost. Returns the status it closed with.
  */
 export async function closeSettledJob(ctx: OrchestratorContext, jobId: string): Promise<JobStatus | null> {
-  const now = sql`(${new Date().toISOString()}::timestamptz AT TIME ZONE 'UTC')`;
+  const now = utcTimestamp(new Date());
   const [row] = await fastSql(ctx.db).transaction(async (query) => {
     await query(lockJobSql(jobId));
     return query<{ closed: JobStatus | null }>(sql`

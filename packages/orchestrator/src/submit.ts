@@ -1,4 +1,4 @@
-import { AUDIT_LOCK, auditCanonicalPieces, fastSql, sql, type AuditActor, type Db, type Prisma } from "@docgate/db";
+import { AUDIT_LOCK, auditCanonicalPieces, fastSql, sql, utcTimestamp, type AuditActor, type Db, type Prisma } from "@docgate/db";
 import type { OrchestratorContext } from "./context";
 import { uuidv7 } from "./ids";
 import { currentRequestContext } from "./observability/request-context";
@@ -153,7 +153,6 @@ async function insertJob(db: Db, input: SubmitInput, exclusive: boolean) {
   const names = input.services.map((s) => s.name);
   const extracted = document.extracted ?? null;
   const pages = document.pages ?? (extracted ? extracted.pageTexts.length : null);
-  const ts = (d: Date) => sql`(${d.toISOString()}::timestamptz AT TIME ZONE 'UTC')`;
   const documentId = uuidv7(now.getTime());
 
   const actorId = "id" in input.actor ? (input.actor.id ?? null) : null;
@@ -175,12 +174,12 @@ async function insertJob(db: Db, input: SubmitInput, exclusive: boolean) {
       ${documentId}::text, ${document.sha256}::text, ${document.filename}::text, ${document.mimeType}::text,
       ${document.bytes.byteLength}::int, ${pages}::int, ${document.bytes}::bytea, ${extracted?.text ?? null}::text,
       ${extracted && !isOnePage(extracted) ? JSON.stringify(extracted.pageTexts) : null}::jsonb,
-      ${extracted ? JSON.stringify({ extraction: extracted.extraction }) : null}::jsonb, ${extracted ? ts(now) : null}::timestamp(3),
-      ${ts(now)}, ${jobId}::text, ${names}::text[], ${names.map((n) => taskIds[n]!)}::text[], ${input.services.map((s) => s.tool)}::text[],
+      ${extracted ? JSON.stringify({ extraction: extracted.extraction }) : null}::jsonb, ${extracted ? utcTimestamp(now) : null}::timestamp(3),
+      ${utcTimestamp(now)}, ${jobId}::text, ${names}::text[], ${names.map((n) => taskIds[n]!)}::text[], ${input.services.map((s) => s.tool)}::text[],
       ${JSON.stringify(input.options)}::jsonb, ${input.apiKeyId ?? null}::text, ${input.userId ?? null}::text, ${key}::text,
       ${AUDIT_LOCK}::bigint, ${input.actor.type}::text, ${actorId}::text, ${input.ip ?? null}::text, ${input.userAgent ?? null}::text,
       ${JSON.stringify(metadata)}::jsonb, ${p0}::text, ${p1}::text, ${p2}::text,
-      ${KEY_LOCK_CLASS}::int, ${limits?.maxActiveJobs ?? null}::int, ${limits?.dailyQuota ?? null}::int, ${ts(dayStart)}, ${exclusive}::boolean)`);
+      ${KEY_LOCK_CLASS}::int, ${limits?.maxActiveJobs ?? null}::int, ${limits?.dailyQuota ?? null}::int, ${utcTimestamp(dayStart)}, ${exclusive}::boolean)`);
   const keyCounts: KeyCounts = { active: row?.active ?? null, today: row?.today ?? null };
   if (row?.refused === "near_limit") return "near_limit" as const;
   if (row?.refused) throw new JobLimitError(row.refused as JobLimitError["code"], keyCounts);
@@ -319,7 +318,7 @@ function markEnqueued(db: Db, jobId: string): void {
   const timer = setTimeout(() => {
     enqueuedBatches.delete(db);
     const ids = [...batch!];
-    fastSql(db).query(sql`UPDATE "Job" SET "enqueuedAt" = (${new Date().toISOString()}::timestamptz AT TIME ZONE 'UTC')
+    fastSql(db).query(sql`UPDATE "Job" SET "enqueuedAt" = ${utcTimestamp(new Date())}
                           FROM (SELECT set_config('synchronous_commit', 'off', true)) AS quick_commit
                           WHERE "id" = ANY(${ids}::text[]) AND "enqueuedAt" IS NULL`).catch(() => {});
   }, ENQUEUED_FLUSH_MS);

@@ -1,4 +1,4 @@
-import { Prisma, fastSql, sql, type SqlFragment } from "@docgate/db";
+import { Prisma, fastSql, sql, utcTimestamp, type SqlFragment } from "@docgate/db";
 import type { OrchestratorContext } from "./context";
 import { settleTask, type TaskFinal, type TaskStart } from "./aggregate";
 import { publishJobEvent, publishJobEvents, type JobEvent } from "./events";
@@ -275,7 +275,7 @@ async function startTask(
   },
 ): Promise<{ status: "running" | (typeof FINAL)[number]; document: StoredDocumentRow | null; startRead: unknown }> {
   const { attempt, withDocument, onSent } = options;
-  const now = sql`(${options.at.toISOString()}::timestamptz AT TIME ZONE 'UTC')`;
+  const now = utcTimestamp(options.at);
   const { read: startRead = null, write: startWrite = null } = options.extra ?? {};
   const [row] = await fastSql(ctx.db).query<{ started: number; status: string | null; startRead?: unknown } & Partial<StoredDocumentRow>>(sql`
     WITH task AS (

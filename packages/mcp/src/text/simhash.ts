@@ -22,6 +22,7 @@ function fnvOver(h: number, s: string): number {
  * Returns null for text with fewer than 20 words (too little to compare meaningfully).
  */
 export function simhash64(text: string): string | null {
+  if (text.length > RECENT_TEXT_MAX_CHARS) return computeSimhash64(text);
   for (const entry of recent) if (entry.text === text) return entry.value;
   const value = computeSimhash64(text);
   recent[nextSlot] = { text, value };
@@ -30,9 +31,11 @@ export function simhash64(text: string): string | null {
 }
 
 // A host may sign a text just before its tool does (the quality worker's task start statement
-// saves the signature): the last few answers are kept, and the same text (most often the very
-// same string) is not hashed twice.
+// saves the signature of text that came with the task): the last few answers for short texts are
+// kept, and the same text (most often the very same string) is not hashed twice. Long texts are
+// not kept, so a few large documents are not held in memory.
 const RECENT_SIGNATURES = 8;
+const RECENT_TEXT_MAX_CHARS = 16_384;
 const recent: { text: string; value: string | null }[] = [];
 let nextSlot = 0;
 
