@@ -136,15 +136,17 @@ export function createBuiltinService(name: BuiltinServiceName, db: Db, documents
         // look-up's save and exact match when the text came with the payload: no statements of their own.
         startWith: (p) => {
           if (p.tool === "list_profiles") return null;
-          const simhash = signatures && p.tool === "assess_quality" && p.documentText ? simhash64(p.documentText.text) : null;
-          const signature = simhash ? signatures!.startWith(p.documentId, simhash) : null;
+          const text = p.tool === "assess_quality" ? p.documentText?.text : undefined;
+          const store = text === undefined ? undefined : signatures;
+          const simhash = store && text !== undefined ? simhash64(text) : null;
+          const signature = store && simhash ? store.startWith(p.documentId, simhash) : null;
           return {
             read: sql`json_build_object('profile', ${qualityProfileSql(p.options.profile)}, 'signature', ${signature?.read ?? sql`NULL`})`,
             write: signature?.write ?? null,
             provide: (read) => {
               const value = read.then((v) => v as { profile: unknown; signature: unknown } | undefined);
               profiles.provide(p.options.profile, value.then((v) => v?.profile));
-              if (simhash) signatures!.provide(p.documentId, simhash, value.then((v) => v?.signature));
+              if (store && simhash) store.provide(p.documentId, simhash, value.then((v) => v?.signature));
             },
           };
         },

@@ -2,10 +2,12 @@
 // current through a Redis stream every quality worker appends to, and compared in memory.
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { fastSql, sql } from "@docgate/db";
 import { createTestDatabase, eventually, type TestDatabase } from "@docgate/db/testing";
 import { createWorkerRedis } from "@docgate/orchestrator";
 import { createSignatureStore } from "../src/quality-stores";
 import { SignatureWindow } from "../src/signature-window";
+import { runInTaskScope } from "../src/task-scope";
 
 const redis = createWorkerRedis(process.env.REDIS_URL || "redis://127.0.0.1:6379");
 const prefix = `dgtest-${randomBytes(4).toString("hex")}`;
@@ -148,6 +150,26 @@ describe("createSignatureStore", () => {
     // The window now holds only the three recent documents; the edited copy is older than all of them.
     expect(window.covers(t0 + 1_000)).toBe(false);
     expect(await store.saveAndFindNear(edited, flip(E, 3), 10)).toEqual({ documentId: original, distance: 3 });
+  });
+
+  it("takes the save and exact match its task's start statement made, for that signature only", async () => {
+    const store = createSignatureStore(database.db, new SignatureWindow(database.db, redis, newStream(), 100));
+    const G = fresh();
+    const first = await storedDocument(G, new Date(Date.now() - 2_000));
+    const second = await storedDocument(null, new Date());
+    // The start statement's part, run as runTask runs it: the write as a CTE, the read in the select.
+    const { write, read } = store.startWith(second, G);
+    const [row] = await fastSql(database.db).query<{ found: unknown }>(sql`WITH handler_write AS (${write}) SELECT ${read} AS "found"`);
+    expect((await database.db.document.findUniqueOrThrow({ where: { id: second } })).simhash).toBe(G);
+    await runInTaskScope(async () => {
+      store.provide(second, G, Promise.resolve(row!.found));
+      expect(await store.saveAndFindNear(second, G, 10)).toEqual({ documentId: first, distance: 0 });
+      // What the statement found is used as it is: a value it could not have found shows that.
+      store.provide(second, flip(G, 1), Promise.resolve({ exactId: "found-by-the-start", createdAtMs: Date.now() }));
+      expect(await store.saveAndFindNear(second, flip(G, 1), 10)).toEqual({ documentId: "found-by-the-start", distance: 0 });
+      // Another signature (the tool hashed other text): its own statement, from Postgres.
+      expect(await store.saveAndFindNear(second, flip(G, 2), 10)).toEqual({ documentId: first, distance: 2 });
+    });
   });
 
   it("does not wait for Redis: with it unreachable, the look-up answers from Postgres", async () => {
