@@ -75,6 +75,11 @@ export class JobEventHub {
    * wait; an offline subscription is made when Redis is back).
    */
   async subscribe(jobId: string, listener: (event: JobEvent) => void): Promise<() => void> {
+    return (await this.listen(jobId, listener)).stop;
+  }
+
+  /** As subscribe, and says whether Redis confirmed the subscription in time. */
+  async listen(jobId: string, listener: (event: JobEvent) => void): Promise<{ stop: () => void; confirmed: boolean }> {
     this.emitter.on(jobId, listener);
     const channel = jobChannel(this.prefix, jobId);
     let subscribed = this.channels.get(jobId);
@@ -86,13 +91,14 @@ export class JobEventHub {
         if (this.channels.get(jobId) === mine) this.channels.delete(jobId);
       });
     }
-    await withTimeout(subscribed, SUBSCRIBE_WAIT_MS, "subscribe timed out").catch(() => undefined);
-    return () => {
+    const confirmed = await withTimeout(subscribed, SUBSCRIBE_WAIT_MS, "subscribe timed out").then(() => true, () => false);
+    const stop = () => {
       this.emitter.off(jobId, listener);
       if (this.emitter.listenerCount(jobId) > 0 || this.channels.get(jobId) !== subscribed) return;
       this.channels.delete(jobId);
       this.subscriber.unsubscribe(channel).catch(() => {});
     };
+    return { stop, confirmed };
   }
 
   async close(): Promise<void> {

@@ -48,6 +48,16 @@ export type SubmitInput = {
    * if Postgres crashes first, the client was told nothing and sends again.
    */
   answersWhenFinal?: boolean;
+  /**
+   * The new job's id, when the caller must know it before the intake (see `beforeEnqueue`);
+   * otherwise one is made. A replay answers with the earlier job's id instead.
+   */
+  jobId?: string;
+  /**
+   * Awaited between the intake and the enqueue (only for a new job): e.g. the caller's
+   * subscription to the job's events, which then cannot miss them. Its failure is ignored.
+   */
+  beforeEnqueue?: Promise<unknown>;
 };
 
 /** Counts of the submitting key before this job, as the intake saw them (null: not counted). */
@@ -78,6 +88,9 @@ export type SubmittedJob = {
 
 const ENQUEUE_TIMEOUT_MS = 3_000;
 
+/** An id for a job about to be submitted (SubmitInput.jobId). */
+export const newJobId = (): string => uuidv7();
+
 /**
  * Accepts a job: Postgres first, then the queue. If Redis is down the job stays `queued` with
  * no `enqueuedAt`, and the reconciler enqueues it later: nothing accepted is lost.
@@ -91,6 +104,7 @@ export async function submitJob(ctx: OrchestratorContext, input: SubmitInput): P
   const inserted = await insertJobWithRetries(ctx.db, input);
   if (inserted === "key_taken") return replay(ctx.db, input.idempotencyKey!);
   const { jobId, documentId, newDocument, createdAt, taskIds, keyCounts } = inserted;
+  await input.beforeEnqueue?.catch(() => {});
   const enqueued = await enqueueTasks(ctx, {
     jobId, documentId, newDocument, sha256: input.document.sha256, options: input.options,
     documentText: newDocument ? inlineText(input.document) : undefined, awaited: input.answersWhenFinal === true,
@@ -148,7 +162,7 @@ const PREV_HASH_HOLE = "\u0000prevHash\u0000";
 async function insertJob(db: Db, input: SubmitInput, exclusive: boolean) {
   const { document } = input;
   const now = new Date();
-  const jobId = uuidv7(now.getTime());
+  const jobId = input.jobId ?? uuidv7(now.getTime());
   const taskIds = Object.fromEntries(input.services.map((s) => [s.name, uuidv7(now.getTime())]));
   const names = input.services.map((s) => s.name);
   const extracted = document.extracted ?? null;

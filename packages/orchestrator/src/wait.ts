@@ -2,7 +2,66 @@ import type { Db } from "@docgate/db";
 import type { JobEvent, JobEventHub } from "./events";
 import { getJobView, isFinalJobStatus, type JobView } from "./job-view";
 
-type WaitOptions = { timeoutMs: number; pollMs?: number; signal?: AbortSignal };
+type FinishedEvent = Extract<JobEvent, { type: "job.finished" }>;
+
+type WaitOptions = {
+  timeoutMs: number;
+  pollMs?: number;
+  signal?: AbortSignal;
+  /**
+   * Listening since before the job's tasks were enqueued (JobListener.open with the id the
+   * intake was given): when Redis confirmed it, nothing can have finished unheard, so the wait
+   * starts by listening instead of looking. The wait closes it.
+   */
+  listener?: JobListener;
+};
+
+/**
+ * One job's `job.finished`, listened for on Redis: kept once heard, and wakes whoever sleeps on
+ * the listener. `confirmed` is false when Redis did not confirm the subscription in time (or
+ * there is no Redis): then only looking at Postgres can tell.
+ */
+export class JobListener {
+  /** How many `job.finished` events were heard (a look compares it before and after). */
+  heard = 0;
+  finished: FinishedEvent | null = null;
+  confirmed = false;
+  private wake: () => void = () => {};
+  private stop: () => void = () => {};
+
+  static async open(hub: JobEventHub | null, jobId: string): Promise<JobListener> {
+    const listener = new JobListener();
+    if (hub) {
+      const { stop, confirmed } = await hub.listen(jobId, (event) => listener.hear(event));
+      listener.stop = stop;
+      listener.confirmed = confirmed;
+    }
+    return listener;
+  }
+
+  private hear(event: JobEvent): void {
+    if (event.type !== "job.finished") return;
+    this.heard++;
+    this.finished = event;
+    this.wake();
+  }
+
+  /** Until `ms` pass, a `job.finished` arrives or `signal` aborts. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      signal?.addEventListener("abort", this.wake, { once: true });
+    });
+  }
+
+  close(): void {
+    this.stop();
+  }
+}
 
 /**
  * Resolves true when the job reaches a final status within `timeoutMs`. Woken by Redis
@@ -45,41 +104,29 @@ export async function watchJob<T>(
   jobId: string,
   options: WaitOptions,
   look: () => Promise<{ final: boolean; value: T } | null>,
-  fromEvent?: (event: Extract<JobEvent, { type: "job.finished" }>) => { final: boolean; value: T } | null,
+  fromEvent?: (event: FinishedEvent) => { final: boolean; value: T } | null,
 ): Promise<{ final: boolean; value: T } | null> {
   const deadline = Date.now() + options.timeoutMs;
-  // An event can arrive while a look is in flight: it is remembered, so the next wait does not
-  // sleep through it (it used to: such answers came a whole poll interval late).
-  let finishedEvent = false;
-  let answered: { final: boolean; value: T } | null = null;
-  let wake: () => void = () => {};
-  const unsubscribe = hub
-    ? await hub.subscribe(jobId, (event) => {
-        if (event.type !== "job.finished") return;
-        finishedEvent = true;
-        answered = fromEvent?.(event) ?? null;
-        wake();
-      })
-    : () => {};
+  const listener = options.listener ?? (await JobListener.open(hub, jobId));
+  // Without an early, confirmed listener the job may have finished before we listened.
+  let mustLook = !(options.listener?.confirmed ?? false);
   try {
     for (;;) {
+      const answered = listener.finished && fromEvent?.(listener.finished);
       if (answered) return answered;
-      finishedEvent = false;
-      const seen = await look();
-      if (!seen || seen.final) return seen;
-      const left = deadline - Date.now();
-      if (left <= 0 || options.signal?.aborted) return seen;
-      if (finishedEvent) continue;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, Math.min(left, options.pollMs ?? 1_000));
-        wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-        options.signal?.addEventListener("abort", wake, { once: true });
-      });
+      if (mustLook || deadline <= Date.now() || options.signal?.aborted) {
+        // An event can arrive while a look is in flight: then the look may be stale, and the
+        // loop goes round again instead of sleeping through it.
+        const heardBefore = listener.heard;
+        const seen = await look();
+        if (!seen || seen.final) return seen;
+        if (deadline <= Date.now() || options.signal?.aborted) return seen;
+        if (listener.heard !== heardBefore) continue;
+      }
+      mustLook = true;
+      await listener.sleep(Math.min(deadline - Date.now(), options.pollMs ?? 1_000), options.signal);
     }
   } finally {
-    unsubscribe();
+    listener.close();
   }
 }

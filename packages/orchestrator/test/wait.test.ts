@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Redis } from "ioredis";
 import { eventually } from "@docgate/db/testing";
 import { JobEventHub, jobChannel, publishJobEvent } from "../src/events";
-import { watchJob } from "../src/wait";
+import { JobListener, watchJob } from "../src/wait";
 
 const REDIS_URL = process.env.REDIS_URL || "redis://127.0.0.1:6379";
 const prefix = `dgtest-wait-${randomBytes(4).toString("hex")}`;
@@ -77,6 +77,43 @@ describe("watchJob", () => {
     stopSecond();
     await eventually(async () => (await subscribers()) === 0);
     expect(heard.sort()).toEqual(["first task.running", "second task.running"]);
+  });
+
+  it("with a listener opened before the job could finish, answers from the event without looking, even one heard before the wait", async () => {
+    const jobId = `job-${randomBytes(4).toString("hex")}`;
+    const listener = await JobListener.open(hub, jobId);
+    expect(listener.confirmed).toBe(true);
+    // The job closes before the wait starts (a fast job): the listener has kept the event.
+    await publishJobEvent(publisher, prefix, { type: "job.finished", jobId, status: "succeeded", view: { status: "succeeded" } as never });
+    await eventually(async () => listener.heard === 1);
+    let looks = 0;
+    const result = await watchJob(hub, jobId, { timeoutMs: 600_000, pollMs: 600_000, listener }, async () => {
+      looks++;
+      return { final: false, value: "running" };
+    }, (event) => ({ final: true, value: `from the event: ${event.view!.status}` }));
+    expect(result).toEqual({ final: true, value: "from the event: succeeded" });
+    expect(looks).toBe(0);
+    // The wait closed the listener: Redis no longer sends this job's events here.
+    const channel = jobChannel(prefix, jobId);
+    await eventually(async () => Number(((await publisher.pubsub("NUMSUB", channel)) as [string, number])[1]) === 0);
+  }, 10_000);
+
+  it("with an early listener, looks once the deadline passes and answers what it sees", async () => {
+    const jobId = `job-${randomBytes(4).toString("hex")}`;
+    const listener = await JobListener.open(hub, jobId);
+    let looks = 0;
+    const result = await watchJob(hub, jobId, { timeoutMs: 50, listener }, async () => {
+      looks++;
+      return { final: false, value: "running" };
+    });
+    expect(result).toEqual({ final: false, value: "running" });
+    expect(looks).toBe(1);
+  }, 10_000);
+
+  it("looks first when Redis did not confirm the early listener (no hub)", async () => {
+    const listener = await JobListener.open(null, "z");
+    expect(listener.confirmed).toBe(false);
+    expect(await watchJob(null, "z", { timeoutMs: 1_000, listener }, async () => ({ final: true, value: 2 }))).toEqual({ final: true, value: 2 });
   });
 
   it("answers from the first look when the job is already final, and null for no job", async () => {

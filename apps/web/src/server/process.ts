@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { Prisma } from "@docgate/db";
 import { extractText, inspectDocument, sniffType, SUPPORTED_TYPES, toStoredExtraction, UnreadableDocumentError } from "@docgate/mcp/extraction";
-import { acceptedJobView, currentRequestContext, flushAcceptedJob, waitForJobView, type IncomingDocument, type JobOptions, type JobView } from "@docgate/orchestrator";
+import { acceptedJobView, currentRequestContext, flushAcceptedJob, JobListener, newJobId, waitForJobView, type IncomingDocument, type JobOptions, type JobView } from "@docgate/orchestrator";
 import { serverContext } from "./context";
 import { clientAddress } from "./access/deny";
 import { env } from "./env";
@@ -73,40 +73,51 @@ export async function processRequest(request: Request, principal: Principal): Pr
     pages: pages ?? null,
     extracted: await extractAtTheDoor(upload.file.bytes, sniffed.mimeType),
   };
-  const submitted = await submitAs(principal, {
-    document,
-    services,
-    options,
-    actor: auditActor(principal),
-    apiKeyId: principal.kind === "api_key" ? principal.id : null,
-    userId: principal.kind === "user" ? principal.id : null,
-    ip: clientIp(request),
-    userAgent: request.headers.get("user-agent"),
-    requestId: currentRequestContext()?.requestId ?? null,
-    idempotencyKey,
-    answersWhenFinal: query.data.wait > 0,
-  });
-
-  const headers = principalHeaders(principal);
-  if (submitted.replayed) {
-    // Services left to the default are compared only when named: the enabled set may have changed since.
-    const named = fields.data.services.length ? services.map((s) => s.name) : null;
-    await requireSameRequest(submitted.jobId, { sha256: document.sha256, services: named, options });
-    headers["Idempotent-Replayed"] = "true";
-  }
-  if (query.data.wait === 0 && !submitted.replayed) {
-    const job = acceptedJobView({
-      id: submitted.jobId, createdAt: submitted.createdAt, services: services.map((s) => s.name), options,
-      document: { id: submitted.documentId, filename: document.filename, mimeType: document.mimeType, sizeBytes: document.bytes.byteLength, sha256: document.sha256, pages: document.pages ?? null },
+  // A synchronous request listens for its job's end from before the tasks are enqueued (the
+  // subscription is made while the intake runs), so its wait need not read the job first.
+  const jobId = newJobId();
+  const listening = query.data.wait > 0 ? JobListener.open(events, jobId) : null;
+  try {
+    const submitted = await submitAs(principal, {
+      document,
+      services,
+      options,
+      actor: auditActor(principal),
+      apiKeyId: principal.kind === "api_key" ? principal.id : null,
+      userId: principal.kind === "user" ? principal.id : null,
+      ip: clientIp(request),
+      userAgent: request.headers.get("user-agent"),
+      requestId: currentRequestContext()?.requestId ?? null,
+      idempotencyKey,
+      answersWhenFinal: query.data.wait > 0,
+      jobId,
+      beforeEnqueue: listening ?? undefined,
     });
-    return { job, finished: false, headers };
+
+    const headers = principalHeaders(principal);
+    if (submitted.replayed) {
+      // Services left to the default are compared only when named: the enabled set may have changed since.
+      const named = fields.data.services.length ? services.map((s) => s.name) : null;
+      await requireSameRequest(submitted.jobId, { sha256: document.sha256, services: named, options });
+      headers["Idempotent-Replayed"] = "true";
+    }
+    if (query.data.wait === 0 && !submitted.replayed) {
+      const job = acceptedJobView({
+        id: submitted.jobId, createdAt: submitted.createdAt, services: services.map((s) => s.name), options,
+        document: { id: submitted.documentId, filename: document.filename, mimeType: document.mimeType, sizeBytes: document.bytes.byteLength, sha256: document.sha256, pages: document.pages ?? null },
+      });
+      return { job, finished: false, headers };
+    }
+    const signal = AbortSignal.any([request.signal, stopping()]);
+    const listener = submitted.jobId === jobId ? await listening! : undefined;
+    const waited = await waitForJobView(db, events, submitted.jobId, { timeoutMs: query.data.wait * 1000, signal, listener });
+    if (!waited) throw new ApiError(500, "internal_error", "The job vanished after it was accepted.");
+    // A final job's closing commit reached the disk; an open one's intake may not have yet.
+    if (!waited.finished) await flushAcceptedJob(db, submitted.jobId);
+    return { job: waited.view, finished: waited.finished, headers };
+  } finally {
+    void listening?.then((listener) => listener.close()); // the wait closes it too; twice is harmless
   }
-  const signal = AbortSignal.any([request.signal, stopping()]);
-  const waited = await waitForJobView(db, events, submitted.jobId, { timeoutMs: query.data.wait * 1000, signal });
-  if (!waited) throw new ApiError(500, "internal_error", "The job vanished after it was accepted.");
-  // A final job's closing commit reached the disk; an open one's intake may not have yet.
-  if (!waited.finished) await flushAcceptedJob(db, submitted.jobId);
-  return { job: waited.view, finished: waited.finished, headers };
 }
 
 /**
