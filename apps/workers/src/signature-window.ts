@@ -130,11 +130,14 @@ export class SignatureWindow {
     const [hi, lo] = simhashHalves(simhash);
     let best = -1;
     let bestDistance = maxDistance + 1;
+    // The distance first: nearly every slot is too far, and is then passed over without
+    // comparing its id (uuidv7 strings of one period share their first characters).
     for (let slot = 0; slot < this.size; slot++) {
+      const distance = halvesDistance(this.hi[slot]!, this.lo[slot]!, hi, lo);
+      if (distance > bestDistance) continue;
       const id = this.ids[slot];
       if (id === undefined || id === documentId || this.createdAtMs[slot]! > createdAtMs) continue;
-      const distance = halvesDistance(this.hi[slot]!, this.lo[slot]!, hi, lo);
-      if (distance < bestDistance || (distance === bestDistance && best >= 0 && this.createdAtMs[slot]! > this.createdAtMs[best]!)) {
+      if (distance < bestDistance || (best >= 0 && this.createdAtMs[slot]! > this.createdAtMs[best]!)) {
         best = slot;
         bestDistance = distance;
       }
