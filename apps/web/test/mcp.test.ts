@@ -222,8 +222,8 @@ describe("gateway tools", () => {
     expect(job.document).toMatchObject({ mimeType: "application/pdf", pages: 2 });
     expect(job.results.classification!.status).toBe("succeeded");
     expect(job.results.quality!.status).toBe("succeeded");
-    expect(progress.length).toBeGreaterThanOrEqual(1);
-    expect(progress.at(-1)?.total).toBe(2);
+    // Listening starts before the tasks are enqueued: no finish is missed, however fast.
+    expect(progress.map((p) => [p.progress, p.total])).toEqual([[1, 2], [2, 2]]);
     const { db } = harness.database;
     expect(await db.auditLog.count({ where: { action: "job.create", target: job.id } })).toBe(1);
 

@@ -1,4 +1,4 @@
-import { getJobView, isDependencyUnavailable, waitForJob, callServiceTool, ToolCallUnavailableError, type JobView } from "@docgate/orchestrator";
+import { flushAcceptedJob, isDependencyUnavailable, JobListener, newJobId, waitForJobView, callServiceTool, ToolCallUnavailableError, type JobView } from "@docgate/orchestrator";
 import { stopping } from "../stopping";
 import { chooseServices } from "../services";
 import { requireKnownJobOptions } from "../job-options";
@@ -275,47 +275,56 @@ async function processDocument(principal: Principal, meta: RequestMeta, rawArgs:
     : await storedDocument(principal, args.documentId!);
 
   const { db, events } = serverContext();
-  const { jobId } = await submitAs(principal, {
-    document,
-    services,
-    options: { ...(args.taxonomy ? { taxonomy: args.taxonomy } : {}), ...(args.profile ? { profile: args.profile } : {}) },
-    actor: auditActor(principal),
-    apiKeyId: principal.kind === "api_key" ? principal.id : null,
-    userId: principal.kind === "user" ? principal.id : null,
-    ip: meta.ip,
-    userAgent: meta.userAgent,
-  });
-
-  if (call.asTask) {
-    await rememberTaskProgressToken(jobId, call.progressToken);
-    const row = await db.job.findUniqueOrThrow({
-      where: { id: jobId },
-      select: { id: true, status: true, createdAt: true, startedAt: true, finishedAt: true, tasks: { select: { status: true, finishedAt: true } } },
-    });
-    return { task: jobTask(row) };
-  }
-
-  // Progress notifications, when the client asked for them (the response is then SSE).
-  let unsubscribe = () => {};
-  if (call.progressToken !== undefined) {
-    const token = call.progressToken;
-    unsubscribe = await events.subscribe(jobId, serviceProgress((progress, message) => {
-      call.notify({
-        method: "notifications/progress",
-        params: { progressToken: token, progress, total: services.length, message },
-      }).catch(() => {});
-    }));
-  }
+  // A call that waits listens to its job from before the tasks are enqueued (while the intake
+  // runs): no progress is missed however fast the tasks are, and the wait need not read the job
+  // first.
+  const jobId = newJobId();
+  const waits = !call.asTask;
+  const listening = waits ? JobListener.open(events, jobId) : null;
+  const token = call.progressToken;
+  const progress = waits && token !== undefined
+    ? events.subscribe(jobId, serviceProgress((progress, message) => {
+        call.notify({
+          method: "notifications/progress",
+          params: { progressToken: token, progress, total: services.length, message },
+        }).catch(() => {});
+      }))
+    : null;
   try {
+    await submitAs(principal, {
+      document,
+      services,
+      options: { ...(args.taxonomy ? { taxonomy: args.taxonomy } : {}), ...(args.profile ? { profile: args.profile } : {}) },
+      actor: auditActor(principal),
+      apiKeyId: principal.kind === "api_key" ? principal.id : null,
+      userId: principal.kind === "user" ? principal.id : null,
+      ip: meta.ip,
+      userAgent: meta.userAgent,
+      // Told nothing until the job is final or flushed (below), as a synchronous REST request.
+      answersWhenFinal: waits,
+      jobId,
+      beforeEnqueue: Promise.all([listening, progress]),
+    });
+
+    if (call.asTask) {
+      await rememberTaskProgressToken(jobId, call.progressToken);
+      const row = await db.job.findUniqueOrThrow({
+        where: { id: jobId },
+        select: { id: true, status: true, createdAt: true, startedAt: true, finishedAt: true, tasks: { select: { status: true, finishedAt: true } } },
+      });
+      return { task: jobTask(row) };
+    }
+
     // A restart (SIGTERM) ends the wait too: the answer then names the job to fetch from the next process.
     const signal = AbortSignal.any([call.signal, stopping()]);
-    const finished = await waitForJob(db, events, jobId, { timeoutMs: (args.wait ?? 30) * 1000, signal });
-    const view = await getJobView(db, jobId);
-    if (!view) throw new Error("The job vanished after it was accepted.");
-    if (finished) return jobResult(view);
-    return stillRunning(view);
+    const waited = await waitForJobView(db, events, jobId, { timeoutMs: (args.wait ?? 30) * 1000, signal, listener: (await listening) ?? undefined });
+    if (!waited) throw new Error("The job vanished after it was accepted.");
+    if (waited.finished) return jobResult(waited.view);
+    await flushAcceptedJob(db, jobId); // the intake's commit did not wait for the disk
+    return stillRunning(waited.view);
   } finally {
-    unsubscribe();
+    void listening?.then((listener) => listener.close()); // the wait closes it too; twice is harmless
+    void progress?.then((unsubscribe) => unsubscribe());
   }
 }
 
