@@ -49,12 +49,15 @@ export class JobListener {
   /** Until `ms` pass, a `job.finished` arrives or `signal` aborts. */
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     return new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      this.wake = () => {
+      const done = () => {
         clearTimeout(timer);
+        signal?.removeEventListener("abort", done); // a long wait sleeps many times on one signal
+        this.wake = () => {};
         resolve();
       };
-      signal?.addEventListener("abort", this.wake, { once: true });
+      const timer = setTimeout(done, ms);
+      this.wake = done;
+      signal?.addEventListener("abort", done, { once: true });
     });
   }
 

@@ -2,6 +2,7 @@
 // fallback. Real Redis; the look at the job is the test's own, so the event can be made to
 // arrive exactly while a look is in flight.
 import { randomBytes } from "node:crypto";
+import { getEventListeners } from "node:events";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Redis } from "ioredis";
 import { eventually } from "@docgate/db/testing";
@@ -108,6 +109,18 @@ describe("watchJob", () => {
     });
     expect(result).toEqual({ final: false, value: "running" });
     expect(looks).toBe(1);
+  }, 10_000);
+
+  it("leaves no listener on the caller's signal however many times it polled", async () => {
+    const controller = new AbortController();
+    let looks = 0;
+    const result = await watchJob(hub, `job-${randomBytes(4).toString("hex")}`, { timeoutMs: 200, pollMs: 10, signal: controller.signal }, async () => {
+      looks++;
+      return { final: false, value: looks };
+    });
+    expect(result?.final).toBe(false);
+    expect(looks).toBeGreaterThan(3);
+    expect(getEventListeners(controller.signal, "abort")).toHaveLength(0);
   }, 10_000);
 
   it("looks first when Redis did not confirm the early listener (no hub)", async () => {
