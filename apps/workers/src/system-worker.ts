@@ -6,6 +6,7 @@ import type { Db } from "@docgate/db";
 import {
   HEALTH_CHECK_EVERY_MS, TRAIN_QUEUE, ToolCallReplies, createOrchestratorContext,
   AUTOSCALE_EVERY_MS, ExternalClients, createWorkerRedis, reconcileJobs, runAlertRound, runAutoscaler, runHealthChecks,
+  type ReconcileCursor,
 } from "@docgate/orchestrator";
 
 const TRAIN_ENTRY = path.join(path.dirname(fileURLToPath(import.meta.url)), "train-process.ts");
@@ -79,8 +80,10 @@ export async function startSystemWorkers(options: SystemWorkerOptions) {
   );
   trainer.on("error", (error) => log(`[train] queue error: ${error.message}`));
 
+  let reconcileFrom: ReconcileCursor | null = null;
   const reconcile = periodic("reconcile", options.reconcileEveryMs ?? 5_000, log, async () => {
-    const report = await reconcileJobs(ctx);
+    const report = await reconcileJobs(ctx, { after: reconcileFrom });
+    reconcileFrom = report.next;
     if (report.enqueued.length) log(`[reconcile] re-enqueued ${report.enqueued.length} job(s) that Redis did not hold`);
     if (report.failed.length) log(`[reconcile] failed the lost tasks of ${report.failed.length} job(s) their queue gave up on`);
     if (report.closed.length) log(`[reconcile] closed ${report.closed.length} job(s) whose tasks had all finished`);

@@ -32,7 +32,17 @@ function gaveUp(entry: QueueEntry | undefined | null, state: string, task: { sta
  */
 const LOST_STATES = new Set(["missing", "unknown", "completed", "failed"]);
 
-export type ReconcileReport = { checked: number; enqueued: string[]; closed: string[]; failed: string[] };
+/** Where a round stopped: the next round looks at the open jobs created after this one. */
+export type ReconcileCursor = { createdAt: Date; id: string };
+
+export type ReconcileReport = {
+  checked: number;
+  enqueued: string[];
+  closed: string[];
+  failed: string[];
+  /** Where the next round goes on from; null when this round reached the newest open job (start again from the oldest). */
+  next: ReconcileCursor | null;
+};
 
 /**
  * Postgres is the truth, Redis is rebuildable. For every unfinished job older than `graceMs`:
@@ -43,16 +53,29 @@ export type ReconcileReport = { checked: number; enqueued: string[]; closed: str
  * - Redis lacks the queue entry of an unfinished task (Redis lost data, or an enqueue was cut
  *   off half way): drop what is left of the entries and enqueue the job again.
  * A job whose queue entries are all present is merely slow and is left alone.
+ * A round looks at `limit` jobs, oldest first, from `after` (the previous round's `next`): a
+ * backlog of slow jobs older than a lost one (a paused service's, say) must not hide it for good.
  */
-export async function reconcileJobs(ctx: OrchestratorContext, options: { graceMs?: number; limit?: number } = {}): Promise<ReconcileReport> {
+export async function reconcileJobs(
+  ctx: OrchestratorContext,
+  options: { graceMs?: number; limit?: number; after?: ReconcileCursor | null } = {},
+): Promise<ReconcileReport> {
   const before = new Date(Date.now() - (options.graceMs ?? 5_000));
+  const limit = options.limit ?? 500;
+  const after = options.after;
   const jobs = await ctx.db.job.findMany({
-    where: { status: { in: ["queued", "running"] }, createdAt: { lt: before } },
-    select: { id: true, tasks: { select: { id: true, service: true, status: true, startedAt: true } } },
-    orderBy: { createdAt: "asc" },
-    take: options.limit ?? 500,
+    where: {
+      status: { in: ["queued", "running"] },
+      createdAt: { lt: before },
+      ...(after ? { OR: [{ createdAt: { gt: after.createdAt } }, { createdAt: after.createdAt, id: { gt: after.id } }] } : {}),
+    },
+    select: { id: true, createdAt: true, tasks: { select: { id: true, service: true, status: true, startedAt: true } } },
+    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+    take: limit,
   });
-  const report: ReconcileReport = { checked: jobs.length, enqueued: [], closed: [], failed: [] };
+  const last = jobs.at(-1);
+  const next = jobs.length === limit && last ? { createdAt: last.createdAt, id: last.id } : null;
+  const report: ReconcileReport = { checked: jobs.length, enqueued: [], closed: [], failed: [], next };
   for (const job of jobs) {
     const open = job.tasks.filter((t) => t.status === "queued" || t.status === "running");
     if (open.length === 0) {
