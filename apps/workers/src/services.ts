@@ -6,7 +6,7 @@ import {
 import { UnreadableDocumentError } from "@docgate/mcp/extraction";
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import {
-  PermanentTaskError, createOrchestratorContext, createWorkerRedis, getModel, listTaxonomies, qualityProfileSql, requestTraining, toCatalog,
+  DependencyUnavailableError, PermanentTaskError, createOrchestratorContext, isDependencyUnavailable, createWorkerRedis, getModel, listTaxonomies, qualityProfileSql, requestTraining, toCatalog,
   type OrchestratorContext, type ServiceSettings, type TaskHandler, type TaskPayload, type ToolCallResult,
 } from "@docgate/orchestrator";
 import type { TaxonomyCatalog } from "@docgate/mcp";
@@ -69,7 +69,12 @@ export async function createServiceBackend(deps: { db: Db; redis: Redis; prefix:
         try {
           return await mcp.callTool(p.tool, builtin.toolArguments(p));
         } catch (error) {
-          if (error instanceof ToolCallError) throw new PermanentTaskError("tool_error", error.message);
+          if (error instanceof ToolCallError) {
+            // The tool's own reads (the document, the model, the profile) found our Postgres
+            // unreachable: only the message crosses MCP, so it decides. Not the document's fault.
+            if (isDependencyUnavailable({ message: error.message })) throw new DependencyUnavailableError(error.message);
+            throw new PermanentTaskError("tool_error", error.message);
+          }
           if (error instanceof UnreadableDocumentError) throw new PermanentTaskError("unreadable_document", error.message);
           throw error;
         }

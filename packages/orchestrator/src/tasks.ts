@@ -3,6 +3,7 @@ import type { OrchestratorContext } from "./context";
 import { settleTask, type TaskFinal, type TaskStart } from "./aggregate";
 import { publishJobEvent, publishJobEvents, type JobEvent } from "./events";
 import type { TaskPayload } from "./queues";
+import { DependencyUnavailableError, isDependencyUnavailable } from "./unavailable";
 
 /** How a worker serves one task: where its cache entry lives, and the MCP call itself. */
 export type TaskHandler = {
@@ -134,7 +135,7 @@ export async function runTask(
     const key = keyed.value;
     const hit = await lookingUp;
     // Serialized once: the same text is the cache entry and the result written to Postgres.
-    const outputJson = hit ?? JSON.stringify(await (early ? unwrap(early.called) : callWithTimeout(handler, payload, attempt.timeoutMs)));
+    const outputJson = hit ?? storableJson(await fromTheCall(early ? unwrap(early.called) : callWithTimeout(handler, payload, attempt.timeoutMs)));
     await stopAnnouncing();
     const written = await finish(ctx, payload, {
       status: "succeeded",
@@ -145,6 +146,10 @@ export async function runTask(
     return { kind: "done", status: written ? "succeeded" : await finalStatus(ctx, payload.taskId) };
   } catch (thrown) {
     await stopAnnouncing();
+    // Our own Postgres or Redis failing (the cache key's reads, the result's write, a built-in
+    // tool's reads) is not the task's fault: the worker tries it again later without spending an
+    // attempt (service-worker.ts). A call's own failure, whatever its text says, is the task's.
+    if (thrown instanceof DependencyUnavailableError || (!callFailures.has(thrown as object) && isDependencyUnavailable(thrown))) throw thrown;
     const error = toTaskError(thrown);
     const permanent = thrown instanceof PermanentTaskError;
     if (!permanent && attempt.number < attempt.max) {
@@ -224,6 +229,26 @@ function callEarly(handler: TaskHandler, payload: TaskPayload, timeoutMs: number
     return callWithTimeout(handler, payload, timeoutMs);
   }));
   return { called, startedAt: () => at };
+}
+
+/** What the handler's call threw (see runTask's catch). */
+const callFailures = new WeakSet<object>();
+
+function fromTheCall<T>(calling: Promise<T>): Promise<T> {
+  return calling.catch((error: unknown) => {
+    if (error !== null && typeof error === "object") callFailures.add(error);
+    throw error;
+  });
+}
+
+/**
+ * The output as JSON text that Postgres's jsonb takes: it refuses the NUL character (`\u0000`),
+ * which a remote tool may send; each becomes U+FFFD. (An even run of backslashes before
+ * `u0000` is escaped backslashes followed by text, and stays.)
+ */
+function storableJson(output: unknown): string {
+  const json = JSON.stringify(output);
+  return json.includes("\\u0000") ? json.replace(/(?<!\\)((?:\\\\)*)\\u0000/g, "$1\\ufffd") : json;
 }
 
 async function unwrap<T>(outcome: Promise<{ ok: true; value: T } | { ok: false; error: unknown }>): Promise<T> {
@@ -375,9 +400,9 @@ async function readCache(ctx: OrchestratorContext, key: string): Promise<string 
 const MAX_ERROR_MESSAGE = 2_000;
 
 function toTaskError(thrown: unknown): TaskError {
-  if (thrown instanceof PermanentTaskError) return { code: thrown.code, message: thrown.message.slice(0, MAX_ERROR_MESSAGE) };
   const error = thrown as { code?: unknown; message?: unknown };
-  const code = typeof error?.code === "string" && /^[a-z_]+$/.test(error.code) ? error.code : "service_error";
-  const message = typeof error?.message === "string" && error.message ? error.message.slice(0, MAX_ERROR_MESSAGE) : "The service failed without a message.";
-  return { code, message };
+  const code = thrown instanceof PermanentTaskError || (typeof error?.code === "string" && /^[a-z_]+$/.test(error.code)) ? String(error.code) : "service_error";
+  // Without NUL characters, which Postgres's jsonb refuses (a remote tool's text may hold them).
+  const text = typeof error?.message === "string" ? error.message.replaceAll("\u0000", "") : "";
+  return { code, message: text ? text.slice(0, MAX_ERROR_MESSAGE) : "The service failed without a message." };
 }

@@ -4,6 +4,7 @@
  * (workers) or answered 503 with Retry-After (gateway), never failed for good.
  */
 export function isDependencyUnavailable(error: unknown): boolean {
+  if (error instanceof DependencyUnavailableError) return true;
   for (let e = error as { code?: unknown; message?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
     if (typeof e.code === "string" && UNAVAILABLE_CODES.has(e.code)) return true;
     if (typeof e.message === "string" && UNAVAILABLE_MESSAGE.test(e.message)) return true;
@@ -26,3 +27,9 @@ const UNAVAILABLE_CODES = new Set([
 
 const UNAVAILABLE_MESSAGE =
   /ECONNREFUSED|ECONNRESET|Connection terminated|Connection is closed|Can't reach database|DatabaseNotReachable|Unable to start a transaction in the given time|timeout exceeded when trying to connect|the database system is (shutting down|starting up|in recovery mode)|terminating connection|server closed the connection|connection error and is not queryable|Client was closed and is not queryable|Stream isn't writeable/i;
+
+/**
+ * Our own Postgres or Redis failed under work that is not at fault, where the original error
+ * could not travel (a built-in MCP tool's read: only its message crosses the protocol).
+ */
+export class DependencyUnavailableError extends Error {}

@@ -9,6 +9,7 @@ import { Redis } from "ioredis";
 import { Prisma, fastSql, sql, verifyAuditChain } from "@docgate/db";
 import { createTestDatabase, eventually, type TestDatabase } from "@docgate/db/testing";
 import { createOrchestratorContext, type OrchestratorContext } from "../src/context";
+import { DependencyUnavailableError } from "../src/unavailable";
 import { reconcileJobs } from "../src/reconcile";
 import { settleTask } from "../src/aggregate";
 import { serviceQueueName, taskJobId, type TaskPayload } from "../src/queues";
@@ -190,9 +191,71 @@ describe("reconcileJobs", () => {
     expect((await database.db.jobTask.findUniqueOrThrow({ where: { id: gaveUp.taskIds.alpha! } })).status).toBe("queued");
     expect(await ctx.queue(serviceQueueName("alpha")).getJobState(taskJobId(gaveUp.taskIds.alpha!))).toBe("waiting");
   });
+
+  it("goes on where its last round stopped, so older slow jobs cannot hide a lost one", async () => {
+    // Slow jobs (their entries wait for a worker that does not come), then one whose entry Redis lost.
+    await submit("slow one");
+    await submit("slow two");
+    const lost = await submit("lost behind the slow ones");
+    await (await ctx.queue(serviceQueueName("beta")).getJob(taskJobId(lost.taskIds.beta!)))!.remove();
+
+    // One job a round: the oldest open job alone never leads to the lost one.
+    const first = await reconcileJobs(ctx, { graceMs: 0, limit: 1 });
+    expect(first.enqueued).not.toContain(lost.jobId);
+    expect(first.next).not.toBeNull();
+    const enqueued = [...first.enqueued];
+    let after = first.next;
+    for (let round = 0; after && round < 100; round++) {
+      const report = await reconcileJobs(ctx, { graceMs: 0, limit: 1, after });
+      enqueued.push(...report.enqueued);
+      after = report.next;
+    }
+    expect(after).toBeNull(); // the rounds reached the newest open job
+    expect(enqueued).toContain(lost.jobId);
+    expect(await ctx.queue(serviceQueueName("beta")).getJobState(taskJobId(lost.taskIds.beta!))).toBe("waiting");
+  });
 });
 
 describe("runTask", () => {
+  it("leaves a task whose own Postgres or Redis failed to the worker's later try, and spends attempts only on the call's own failures", async () => {
+    const payloadOf = async (job: { taskIds: Record<string, string> }) =>
+      (await ctx.queue(serviceQueueName("alpha")).getJob(taskJobId(job.taskIds.alpha!)))!.data as TaskPayload;
+    const attempt = { number: 1, max: 3, timeoutMs: 5_000 };
+    const refused = () => Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:5432"), { code: "ECONNREFUSED" });
+
+    // The cache key's read found Postgres down: not an attempt.
+    const keyless = await submit("cache key read failed");
+    await expect(runTask(ctx, await payloadOf(keyless), { cacheKey: async () => { throw refused(); }, call: async () => ({}) }, attempt)).rejects.toThrow(/ECONNREFUSED/);
+    // A built-in tool's read found it down (what crosses MCP is its message): not an attempt either.
+    const builtin = await submit("built-in tool read failed");
+    await expect(runTask(ctx, await payloadOf(builtin), { cacheKey: async () => null, call: async () => { throw new DependencyUnavailableError("Connection terminated"); } }, attempt))
+      .rejects.toBeInstanceOf(DependencyUnavailableError);
+    for (const job of [keyless, builtin]) {
+      expect(await database.db.jobTask.findUniqueOrThrow({ where: { id: job.taskIds.alpha! } })).toMatchObject({ status: "running", error: null });
+    }
+
+    // A remote server that refuses the call: the task's failure, tried again with an attempt spent.
+    const remote = await submit("remote server down");
+    const outcome = await runTask(ctx, await payloadOf(remote), { cacheKey: async () => null, call: async () => { throw refused(); } }, attempt);
+    expect(outcome).toMatchObject({ kind: "retry", error: { code: "service_error" } });
+    expect(await database.db.jobTask.findUniqueOrThrow({ where: { id: remote.taskIds.alpha! } })).toMatchObject({ status: "queued", attempts: 1 });
+  });
+
+  it("stores output and error text holding NUL characters, which Postgres's jsonb refuses as they are", async () => {
+    const payloadOf = async (job: { taskIds: Record<string, string> }) =>
+      (await ctx.queue(serviceQueueName("alpha")).getJob(taskJobId(job.taskIds.alpha!)))!.data as TaskPayload;
+    const last = { number: 1, max: 1, timeoutMs: 5_000 };
+    const output = await submit("output with a NUL");
+    const text = "a\u0000b \\u0000 stays text";
+    expect(await runTask(ctx, await payloadOf(output), { cacheKey: async () => null, call: async () => ({ text }) }, last)).toEqual({ kind: "done", status: "succeeded" });
+    expect((await database.db.jobTask.findUniqueOrThrow({ where: { id: output.taskIds.alpha! } })).output).toEqual({ text: "a\ufffdb \\u0000 stays text" });
+
+    const failure = await submit("error with a NUL");
+    expect(await runTask(ctx, await payloadOf(failure), { cacheKey: async () => null, call: async () => { throw new Error("bad\u0000 answer"); } }, last))
+      .toEqual({ kind: "done", status: "failed" });
+    expect((await database.db.jobTask.findUniqueOrThrow({ where: { id: failure.taskIds.alpha! } })).error).toEqual({ code: "service_error", message: "bad answer" });
+  });
+
   it("computes bytes seen for the first time without asking the cache, and answers them from it when they come again", async () => {
     const payloadOf = async (job: { taskIds: Record<string, string> }) =>
       (await ctx.queue(serviceQueueName("alpha")).getJob(taskJobId(job.taskIds.alpha!)))!.data as TaskPayload;

@@ -1,0 +1,50 @@
+// A built-in service's task handler when our own Postgres fails under its tool: the task is
+// not the document's fault, so it must come back later, not fail for good.
+import { randomBytes } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createDb } from "@docgate/db";
+import { createTestDatabase, type TestDatabase } from "@docgate/db/testing";
+import { DependencyUnavailableError, PermanentTaskError, createWorkerRedis, isDependencyUnavailable, type TaskPayload } from "@docgate/orchestrator";
+import { createDocumentSource } from "../src/documents";
+import { createServiceBackend } from "../src/services";
+import { runInTaskScope } from "../src/task-scope";
+
+const redis = createWorkerRedis(process.env.REDIS_URL || "redis://127.0.0.1:6379");
+const prefix = `dgtest-${randomBytes(4).toString("hex")}`;
+// Nothing listens on port 1: every read of the document is refused, as when Postgres is down.
+const unreachable = createDb("postgresql://postgres@127.0.0.1:1/docgate", { max: 1 });
+let database: TestDatabase;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+});
+
+afterAll(async () => {
+  const keys = await redis.keys(`${prefix}:*`);
+  if (keys.length) await redis.del(...keys);
+  redis.disconnect();
+  await unreachable.$disconnect();
+  await database?.drop();
+});
+
+const payload = (tool: string): TaskPayload => ({
+  v: 1, jobId: "job-1", taskId: "task-1", service: "quality", tool, documentId: "doc-1", sha256: "0".repeat(64), options: {},
+});
+
+describe("a built-in service's task handler", () => {
+  it("reports Postgres unreachable under its tool as our outage, and a bad document as the task's failure", async () => {
+    const backend = await createServiceBackend({ db: database.db, redis, prefix, documents: createDocumentSource(unreachable), name: "quality", kind: "builtin" });
+    try {
+      const outage = await runInTaskScope(() => backend.handler.call(payload("assess_quality"), new AbortController().signal)).catch((e: unknown) => e);
+      expect(outage).toBeInstanceOf(DependencyUnavailableError);
+      expect(isDependencyUnavailable(outage)).toBe(true);
+      expect((outage as Error).message).toMatch(/ECONNREFUSED/);
+
+      // The same tool refusing its arguments stays the task's own, permanent failure.
+      const refused = await runInTaskScope(() => backend.handler.call(payload("no_such_tool"), new AbortController().signal)).catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(PermanentTaskError);
+    } finally {
+      await backend.close();
+    }
+  });
+});
