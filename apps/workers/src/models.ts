@@ -8,14 +8,21 @@ import {
   ALGORITHM_VERSION, DEFAULT_CORPORA, deserializeModel, serializeModel, trainClassifier,
   type ClassifierModel, type Corpus, type ModelMetrics,
 } from "@docgate/mcp/classification";
+import { memoInTask } from "./task-scope";
 
 export const DEFAULT_TAXONOMY = "genre";
 
 /** How long a taxonomy's active-model lookup is reused: activation reaches workers within this. */
 const ACTIVE_LOOKUP_TTL_MS = 2_000;
 
-/** Active models from Postgres, deserialised once per model id, with the taxonomy's label rules. */
-export function createModelSource(db: Db): ModelSource & {
+/**
+ * Active models from Postgres, deserialised once per model id, with the taxonomy's label rules.
+ * Within a task (task-scope.ts) every lookup answers with the model the task's first lookup
+ * found: its cache key and its tool call name the same model even when an activation lands
+ * between them (else one model's output would be cached under the other's key, and answered
+ * from there after a rollback).
+ */
+export function createModelSource(db: Db, options: { activeLookupTtlMs?: number } = {}): ModelSource & {
   activeModelId(taxonomy?: string): Promise<string>;
   /** What besides the document decides a classification: the active model and the rules' version. */
   cacheVariant(taxonomy?: string): Promise<string>;
@@ -35,16 +42,19 @@ export function createModelSource(db: Db): ModelSource & {
     return rules;
   }
   const lookups = new Map<string, { until: number; row: Promise<Awaited<ReturnType<typeof lookupActive>>> }>();
+  const ttlMs = options.activeLookupTtlMs ?? ACTIVE_LOOKUP_TTL_MS;
   // Every classification task asks twice (cache key, then the tool): one query pair serves both.
   function activeRow(taxonomyName?: string) {
     const key = taxonomyName ?? "";
-    const now = Date.now();
-    const hit = lookups.get(key);
-    if (hit && hit.until > now) return hit.row;
-    const row = lookupActive(taxonomyName);
-    lookups.set(key, { until: now + ACTIVE_LOOKUP_TTL_MS, row });
-    row.catch(() => lookups.delete(key)); // a refusal (no model yet) is not remembered
-    return row;
+    return memoInTask(`active-model:${key}`, () => {
+      const now = Date.now();
+      const hit = lookups.get(key);
+      if (hit && hit.until > now) return hit.row;
+      const row = lookupActive(taxonomyName);
+      lookups.set(key, { until: now + ttlMs, row });
+      row.catch(() => lookups.delete(key)); // a refusal (no model yet) is not remembered
+      return row;
+    });
   }
   async function lookupActive(taxonomyName?: string) {
     const taxonomy = taxonomyName
