@@ -6,7 +6,7 @@ import type { Db } from "@docgate/db";
 import {
   HEALTH_CHECK_EVERY_MS, TRAIN_QUEUE, ToolCallReplies, createOrchestratorContext,
   AUTOSCALE_EVERY_MS, ExternalClients, createWorkerRedis, reconcileJobs, runAlertRound, runAutoscaler, runHealthChecks,
-  type ReconcileCursor,
+  failStrandedTrainings, type ReconcileCursor,
 } from "@docgate/orchestrator";
 
 const TRAIN_ENTRY = path.join(path.dirname(fileURLToPath(import.meta.url)), "train-process.ts");
@@ -87,6 +87,8 @@ export async function startSystemWorkers(options: SystemWorkerOptions) {
     if (report.enqueued.length) log(`[reconcile] re-enqueued ${report.enqueued.length} job(s) that Redis did not hold`);
     if (report.failed.length) log(`[reconcile] failed the lost tasks of ${report.failed.length} job(s) their queue gave up on`);
     if (report.closed.length) log(`[reconcile] closed ${report.closed.length} job(s) whose tasks had all finished`);
+    const stranded = await failStrandedTrainings(ctx);
+    if (stranded.length) log(`[reconcile] failed ${stranded.length} model version(s) left training with no training under way`);
   });
 
   // With several worker hosts, one of them runs each periodic round (a Redis lock per round).

@@ -126,6 +126,34 @@ export async function requestTraining(ctx: OrchestratorContext, taxonomyIdOrName
   return { modelId: model.id, version: model.version };
 }
 
+/** How old a `training` model must be before its queue entry is looked at (its intake adds the entry after the row). */
+const TRAINING_GRACE_MS = 30_000;
+
+/**
+ * Fails the model versions left `training` with no training under way: their queue entry is
+ * gone (Redis lost it) or ended without the version's own write (the trainer died, or Postgres
+ * was down when it tried to record the end). Without this the taxonomy could never train again
+ * (`training_in_progress`). The entry is read before the row is changed: a training that ended
+ * normally wrote its version before its entry ended, so only versions still `training` then
+ * are failed. Returns their ids.
+ */
+export async function failStrandedTrainings(ctx: OrchestratorContext, options: { graceMs?: number } = {}): Promise<string[]> {
+  const before = new Date(Date.now() - (options.graceMs ?? TRAINING_GRACE_MS));
+  const training = await ctx.db.model.findMany({ where: { status: "training", createdAt: { lt: before } }, select: { id: true }, take: 100 });
+  const stranded: string[] = [];
+  for (const { id } of training) {
+    const entry = await ctx.queue(TRAIN_QUEUE).getJob(`train-${id}`);
+    const state = entry ? await entry.getState() : "missing";
+    if (!["missing", "unknown", "completed", "failed"].includes(state)) continue;
+    const { count } = await ctx.db.model.updateMany({
+      where: { id, status: "training" },
+      data: { status: "failed", error: state === "missing" || state === "unknown" ? "The training was lost from its queue; train again." : "Training stopped without recording a result; train again." },
+    });
+    if (count > 0) stranded.push(id);
+  }
+  return stranded;
+}
+
 export async function getModel(db: Db, id: string): Promise<ModelSummary | null> {
   if (!isUuid(id)) return null;
   const model = await db.model.findUnique({ where: { id }, include: { taxonomy: { select: { name: true } } } });
