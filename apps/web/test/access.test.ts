@@ -216,6 +216,26 @@ describe("permission matrix", () => {
     await expect(caller("viewer").session.me()).resolves.toMatchObject({ role: "viewer" });
   });
 
+  describe("tRPC input a procedure cannot take is BAD_REQUEST, not an internal error", () => {
+    const adminCaller = async () => {
+      const { appRouter } = await import("~/server/trpc/root");
+      const { serverContext } = await import("~/server/context");
+      const admin = await harness.database.db.user.findUniqueOrThrow({ where: { email: "admin@test.local" } });
+      return { admin, caller: appRouter.createCaller({ ...serverContext(), meta: { ip: "127.0.0.1", userAgent: "vitest", method: "POST", path: "/api/trpc" }, user: { id: admin.id, email: admin.email, role: "admin" } }) };
+    };
+
+    it("user.update with nothing to change", async () => {
+      const { admin, caller } = await adminCaller();
+      await expect(caller.user.update({ id: admin.id })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    });
+
+    it("audit.list with a cursor past Postgres's bigint range (2^63-1)", async () => {
+      const { caller } = await adminCaller();
+      await expect(caller.audit.list({ cursor: "9223372036854775808" })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+      await expect(caller.audit.list({ cursor: "9223372036854775807" })).resolves.toMatchObject({ items: expect.any(Array) });
+    });
+  });
+
   // Every tRPC procedure, with the least role that may call it. A procedure missing here
   // fails the test: decide who may call it, then add it.
   const TRPC_MINIMUM: Record<string, "viewer" | "operator" | "admin"> = {
@@ -284,6 +304,9 @@ describe("audit log", () => {
     const future = AuditPageSchema.parse(await (await r.audit.GET(request("GET", `/api/v1/audit?from=${new Date(Date.now() + 3_600_000).toISOString()}`), params())).json());
     expect(future.items).toEqual([]);
     await expectError(await r.audit.GET(request("GET", "/api/v1/audit?from=yesterday"), params()), 400, "invalid_input");
+    // Nineteen digits, but past Postgres's bigint range (2^63-1): the client's mistake, not a 500.
+    await expectError(await r.audit.GET(request("GET", "/api/v1/audit?before=9223372036854775808"), params()), 400, "invalid_input");
+    expect((await r.audit.GET(request("GET", "/api/v1/audit?before=9223372036854775807"), params())).status).toBe(200);
 
     const csv = await r.audit.GET(request("GET", "/api/v1/audit?action=user.create&format=csv"), params());
     expect(csv.headers.get("content-type")).toMatch(/text\/csv/);

@@ -2,6 +2,7 @@
 // service workers and system workers, exactly as apps/workers runs them. Route handlers are
 // then called directly with standard Requests.
 import { randomBytes } from "node:crypto";
+import { getEventListeners } from "node:events";
 import os from "node:os";
 import path from "node:path";
 import { createTestDatabase, type TestDatabase } from "@docgate/db/testing";
@@ -66,6 +67,16 @@ export function get(path: string, key: string | null = BOOTSTRAP_KEY): Request {
 }
 
 export { eventually } from "@docgate/db/testing";
+
+/**
+ * What a long-lived signal (stopping()) holds for requests: abort listeners, and the signals
+ * Node 20's AbortSignal.any derived from it (an internal set that never shrinks).
+ */
+export function held(signal: AbortSignal): { listeners: number; dependants: number } {
+  const dependants = Object.getOwnPropertySymbols(signal).find((s) => s.description === "kDependantSignals");
+  const set = dependants ? (signal as unknown as Record<symbol, Set<unknown> | undefined>)[dependants] : undefined;
+  return { listeners: getEventListeners(signal, "abort").length, dependants: set?.size ?? 0 };
+}
 
 /**
  * The gateway alone with Redis unreachable (nothing listens on port 1): a fresh seeded

@@ -121,4 +121,13 @@ describe("label rules over REST", () => {
     const detail = (await (await routes.taxonomy(get("/api/v1/taxonomies/genre"), { params: Promise.resolve({ id: "genre" }) })).json()) as { rulesVersion: number; rules: unknown[] };
     expect(detail).toMatchObject({ rulesVersion: version, rules: [expect.objectContaining({ match: "phrase" })] });
   });
+
+  it("takes the label as Next decoded it (a `%` in it is a plain character)", async () => {
+    await harness.database.db.taxonomy.create({ data: { name: "discount", labels: ["100%", "50%25 off", "none"] } });
+    for (const label of ["100%", "50%25 off"]) {
+      const set = await put("discount", label, { rules: [{ match: "phrase", pattern: "free" }] });
+      expect(set.status, label).toBe(200);
+      expect(((await set.json()) as { label: string }).label).toBe(label);
+    }
+  });
 });

@@ -8,7 +8,8 @@ import {
   CallToolResultSchema, CreateTaskResultSchema, ToolListChangedNotificationSchema, type CallToolResult,
 } from "@modelcontextprotocol/sdk/types.js";
 import { makePdf, SAMPLE_TEXT } from "../../../packages/mcp/test/fixtures";
-import { BOOTSTRAP_KEY, eventually, startHarness, type Harness } from "./harness";
+import { stopping } from "~/server/stopping";
+import { BOOTSTRAP_KEY, eventually, held, startHarness, type Harness } from "./harness";
 
 let harness: Harness;
 let server: { url: string; close(): Promise<void> };
@@ -447,6 +448,47 @@ describe("a web process told to stop (SIGTERM)", () => {
       expect(errorText(result)).toContain(`call get_job with this id`);
     } finally {
       holder.__docgateStopping = previous;
+      await db.job.updateMany({ where: { services: { has: "idle" } }, data: { status: "cancelled", finishedAt: new Date() } });
+      await db.service.update({ where: { name: "idle" }, data: { enabled: false } });
+      await invalidateCatalog();
+    }
+  });
+});
+
+describe("a synchronous process_document and the process-long stopping() signal", () => {
+  it("leaves nothing on it after the call, and a client hanging up ends the wait (plain JSON answers)", async () => {
+    const { db } = harness.database;
+    const stop = stopping();
+    const before = held(stop);
+    const client = await connect();
+    const done = (await client.callTool({ name: "process_document", arguments: { content: base64(`${SAMPLE_TEXT} held ${Date.now()}`), filename: "held.txt", services: ["quality"] } })) as CallToolResult;
+    expect(done.structuredContent).toMatchObject({ status: "succeeded" });
+    expect(held(stop)).toEqual(before);
+
+    // A service nothing serves: the job stays queued, so only the hang-up can end the wait.
+    await db.service.upsert({
+      where: { name: "idle" },
+      create: { name: "idle", kind: "external", url: "http://127.0.0.1:9/mcp", tools: [{ name: "echo", inputSchema: { type: "object" } }] },
+      update: { enabled: true },
+    });
+    await invalidateCatalog();
+    try {
+      const hangUp = new AbortController();
+      const call = fetch(`${server.url}/api/mcp`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${BOOTSTRAP_KEY}`, "content-type": "application/json", accept: "application/json, text/event-stream" },
+        body: JSON.stringify({
+          jsonrpc: "2.0", id: 1, method: "tools/call",
+          params: { name: "process_document", arguments: { content: base64(`hang up ${Date.now()}`), filename: "hangup.txt", services: ["idle"], wait: 60 } },
+        }),
+        signal: hangUp.signal,
+      });
+      call.catch(() => {}); // aborted below
+      await eventually(async () => held(stop).listeners > before.listeners); // the call is waiting
+      hangUp.abort();
+      await eventually(async () => held(stop).listeners === before.listeners, 10_000);
+      expect(held(stop)).toEqual(before);
+    } finally {
       await db.job.updateMany({ where: { services: { has: "idle" } }, data: { status: "cancelled", finishedAt: new Date() } });
       await db.service.update({ where: { name: "idle" }, data: { enabled: false } });
       await invalidateCatalog();

@@ -1,8 +1,13 @@
+import { randomUUID } from "node:crypto";
+import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApiKey, verifyAuditChain } from "@docgate/db";
+import { jobChannel } from "@docgate/orchestrator";
 import { makeDocx, makeHtml, makePdf, SAMPLE_TEXT } from "../../../packages/mcp/test/fixtures";
-import { JobSchema } from "~/server/api-schemas";
-import { BOOTSTRAP_KEY, eventually, form, get, post, startHarness, type Harness } from "./harness";
+import { HealthSchema, JobSchema } from "~/server/api-schemas";
+import { serverContext } from "~/server/context";
+import { stopping } from "~/server/stopping";
+import { BOOTSTRAP_KEY, eventually, form, get, held, post, REDIS_URL, startHarness, type Harness } from "./harness";
 
 let harness: Harness;
 let POST: (r: Request) => Promise<Response>;
@@ -25,6 +30,25 @@ afterAll(async () => {
 });
 
 const params = (id: string) => ({ params: Promise.resolve({ id }) });
+
+/** A registered service nothing serves: its jobs stay queued, so only the caller can end a wait. */
+async function withIdleService(fn: () => Promise<void>) {
+  const { db } = harness.database;
+  const { invalidateCatalog } = await import("~/server/mcp/catalog");
+  await db.service.upsert({
+    where: { name: "idle" },
+    create: { name: "idle", kind: "external", url: "http://127.0.0.1:9/mcp", tools: [{ name: "echo", inputSchema: { type: "object" } }] },
+    update: { enabled: true },
+  });
+  invalidateCatalog();
+  try {
+    await fn();
+  } finally {
+    await db.job.updateMany({ where: { services: { has: "idle" } }, data: { status: "cancelled", finishedAt: new Date() } });
+    await db.service.update({ where: { name: "idle" }, data: { enabled: false } });
+    invalidateCatalog();
+  }
+}
 
 describe("POST /api/v1/process", () => {
   it("runs classification and quality on a PDF and answers with the aggregated job", async () => {
@@ -183,6 +207,58 @@ describe("POST /api/v1/process", () => {
   });
 });
 
+describe("a synchronous wait and the process-long stopping() signal", () => {
+  it("listens to it only while the request waits, and leaves nothing on it after", async () => {
+    const stop = stopping();
+    const before = held(stop);
+    for (let i = 0; i < 3; i++) {
+      const response = await POST(post("/api/v1/process?wait=30", form({ document: { bytes: `${SAMPLE_TEXT} Held ${i} ${Date.now()}.`, filename: "held.txt" }, services: ["quality"] })));
+      expect(response.status).toBe(200);
+    }
+    expect(held(stop)).toEqual(before);
+
+    await withIdleService(async () => {
+      const client = new AbortController();
+      const answer = POST(new Request("http://127.0.0.1/api/v1/process?wait=60", {
+        method: "POST",
+        body: form({ document: { bytes: `${SAMPLE_TEXT} Hung up ${Date.now()}.`, filename: "idle.txt" }, services: ["idle"] }),
+        headers: { authorization: `Bearer ${BOOTSTRAP_KEY}` },
+        signal: client.signal,
+      }));
+      await eventually(async () => held(stop).listeners > before.listeners); // waiting, so a SIGTERM would end it
+      client.abort();
+      expect((await answer).status).toBe(202);
+      expect(held(stop)).toEqual(before);
+    });
+  });
+});
+
+describe("GET /api/v1/jobs/{id}/events", () => {
+  it("drops the job's subscription when the client leaves while it is being made", async () => {
+    await withIdleService(async () => {
+      const accepted = JobSchema.parse(await (await POST(post("/api/v1/process?wait=0", form({ document: { bytes: `${SAMPLE_TEXT} Left ${Date.now()}.`, filename: "left.txt" }, services: ["idle"] })))).json());
+      const redis = new Redis(REDIS_URL);
+      try {
+        const client = new AbortController();
+        const response = await GET_EVENTS(new Request(`http://127.0.0.1/api/v1/jobs/${accepted.id}/events`, {
+          headers: { authorization: `Bearer ${BOOTSTRAP_KEY}` },
+          signal: client.signal,
+        }), params(accepted.id));
+        // Gone at once: Redis has not confirmed the stream's SUBSCRIBE yet (that takes a round trip).
+        client.abort();
+        await response.body!.cancel();
+        // Redis answers one connection in order: once a later SUBSCRIBE on the hub is confirmed, the stream's was too.
+        const unsubscribe = await serverContext().events.subscribe(randomUUID(), () => {});
+        unsubscribe();
+        const channel = jobChannel(harness.prefix, accepted.id);
+        await eventually(async () => ((await redis.pubsub("NUMSUB", channel)) as [string, number])[1] === 0, 5_000);
+      } finally {
+        redis.disconnect();
+      }
+    });
+  });
+});
+
 describe("GET /api/v1/documents/{id}/content", () => {
   it("returns the original bytes to whoever submitted it, and nothing to another key", async () => {
     const pdf = makePdf([`${SAMPLE_TEXT} original ${Date.now()}`]);
@@ -273,6 +349,17 @@ describe("bad input", () => {
     await expectError(await POST(request), 413, "document_too_large");
     expect(pulled).toBeLessThan(4 * MAX_UPLOAD);
   });
+
+  it("refuses a body that ends inside the document part as malformed multipart", async () => {
+    const boundary = "----docgate-test";
+    const cut = `--${boundary}\r\nContent-Disposition: form-data; name="document"; filename="cut.txt"\r\nContent-Type: text/plain\r\n\r\n${SAMPLE_TEXT}`;
+    const request = new Request("http://127.0.0.1/api/v1/process", {
+      method: "POST",
+      body: cut,
+      headers: { authorization: `Bearer ${BOOTSTRAP_KEY}`, "content-type": `multipart/form-data; boundary=${boundary}` },
+    });
+    await expectError(await POST(request), 400, "invalid_multipart");
+  });
 });
 
 describe("GET /api/health", () => {
@@ -287,6 +374,15 @@ describe("GET /api/health", () => {
     expect(byName.classification?.instances.length).toBeGreaterThan(0);
     expect(byName.classification?.tools.map((t) => t.name)).toContain("classify_document");
     expect(byName.quality?.tools.map((t) => t.name)).toContain("assess_quality");
+  });
+
+  it("answers in its documented schema when a service is degraded", async () => {
+    // Reachable when last checked, but no worker process calls it: degraded (disabled, so no health round changes it).
+    await harness.database.db.service.create({
+      data: { name: "dormant", kind: "external", url: "http://127.0.0.1:9/mcp", enabled: false, status: "up", tools: [{ name: "echo", inputSchema: { type: "object" } }] },
+    });
+    const health = HealthSchema.parse(await (await GET_HEALTH()).json());
+    expect(health.services.find((s) => s.name === "dormant")?.status).toBe("degraded");
   });
 });
 

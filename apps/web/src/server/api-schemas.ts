@@ -60,7 +60,7 @@ export const HealthSchema = z
     status: z.enum(["ok", "degraded", "down"]),
     postgres: z.object({ status: z.enum(["up", "down"]), latencyMs: z.number().nullable() }),
     redis: z.object({ status: z.enum(["up", "down"]), latencyMs: z.number().nullable() }),
-    services: z.array(z.object({ name: z.string(), status: z.enum(["up", "down"]), instances: z.array(z.unknown()) }).passthrough()),
+    services: z.array(z.object({ name: z.string(), status: z.enum(["up", "degraded", "down"]), instances: z.array(z.unknown()) }).passthrough()),
   })
   .meta({ id: "Health" });
 
@@ -147,13 +147,20 @@ export const UserSchema = z
 
 export const UserListSchema = z.object({ items: z.array(UserSchema) }).meta({ id: "UserList" });
 
+const NOT_A_CURSOR = "Expected a row id (the previous page's nextCursor).";
+
+/** An audit row id, as a page's `nextCursor` gives it: a Postgres bigint, so at most 2^63−1 (beyond, the query fails). */
+export const AuditCursorSchema = z.string()
+  .regex(/^\d{1,19}$/, { message: NOT_A_CURSOR, abort: true })
+  .refine((v) => BigInt(v) <= 9_223_372_036_854_775_807n, NOT_A_CURSOR);
+
 export const AuditQuerySchema = z.object({
   action: z.string().max(100).optional().meta({ description: "Exact action (`api_key.create`) or a prefix ending in `*` (`api_key.*`)." }),
   actor: z.string().max(100).optional().meta({ description: "Actor id (a user or API key id)." }),
   target: z.string().max(200).optional(),
   from: z.coerce.date().optional().meta({ type: "string", format: "date-time", description: "Inclusive lower bound on `at`." }),
   to: z.coerce.date().optional().meta({ type: "string", format: "date-time", description: "Exclusive upper bound on `at`." }),
-  before: z.string().regex(/^\d{1,19}$/, "`before` is a row id (the previous page's nextCursor).").optional(),
+  before: AuditCursorSchema.optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
   format: z.enum(["json", "csv"]).default("json"),
 });

@@ -14,6 +14,7 @@ import { auditActor, principalHeaders, requireJobCapacity, requireRole, requireS
 import { readUpload } from "./upload";
 import { submitAs } from "./intake";
 import { stopping } from "./stopping";
+import { withLinkedSignal } from "./linked-signal";
 
 export type ProcessResult = {
   job: JobView;
@@ -108,9 +109,9 @@ export async function processRequest(request: Request, principal: Principal): Pr
       });
       return { job, finished: false, headers };
     }
-    const signal = AbortSignal.any([request.signal, stopping()]);
     const listener = submitted.jobId === jobId ? await listening! : undefined;
-    const waited = await waitForJobView(db, events, submitted.jobId, { timeoutMs: query.data.wait * 1000, signal, listener });
+    const waited = await withLinkedSignal([request.signal, stopping()], (signal) =>
+      waitForJobView(db, events, submitted.jobId, { timeoutMs: query.data.wait * 1000, signal, listener }));
     if (!waited) throw new ApiError(500, "internal_error", "The job vanished after it was accepted.");
     // A final job's closing commit reached the disk; an open one's intake may not have yet.
     if (!waited.finished) await flushAcceptedJob(db, submitted.jobId);

@@ -37,6 +37,7 @@ export async function readUpload(request: Request, maxBytes: number): Promise<Up
       body.destroy();
       reject(error);
     };
+    const malformed = () => fail(new ApiError(400, "invalid_multipart", "The multipart body is malformed."));
     try {
       parser = busboy({
         headers: { "content-type": type },
@@ -59,7 +60,8 @@ export async function readUpload(request: Request, maxBytes: number): Promise<Up
         chunks.push(chunk);
       });
       stream.on("limit", () => fail(tooLarge(maxBytes)));
-      stream.on("error", fail);
+      // busboy's own error (a body that ends inside the part), not one of ours: the upload's fault.
+      stream.on("error", malformed);
       stream.on("end", () => {
         const bytes = new Uint8Array(size);
         let offset = 0;
@@ -79,7 +81,7 @@ export async function readUpload(request: Request, maxBytes: number): Promise<Up
     parser.on("fieldsLimit", () => fail(new ApiError(400, "too_many_fields", `At most ${MAX_FIELDS} form fields are accepted.`)));
     parser.on("partsLimit", () => fail(new ApiError(400, "too_many_fields", `At most ${MAX_FIELDS} form fields are accepted.`)));
     parser.on("filesLimit", () => fail(new ApiError(400, "too_many_files", "Send one document per request.")));
-    parser.on("error", () => fail(new ApiError(400, "invalid_multipart", "The multipart body is malformed.")));
+    parser.on("error", malformed);
     parser.on("close", () => {
       if (settled) return;
       settled = true;

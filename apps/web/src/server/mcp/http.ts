@@ -50,10 +50,23 @@ export async function handleMcpRequest(request: Request): Promise<Response> {
     enableJsonResponse: !wantsStream(body.value),
   });
   await server.connect(transport);
-  const response = await transport.handleRequest(request, { parsedBody: body.value });
-  request.signal?.addEventListener("abort", () => void server.close(), { once: true });
+  // Listened to before handleRequest, which in JSON mode resolves only when every answer is
+  // ready: a client hanging up during a synchronous process_document ends its wait (closing the
+  // server aborts the handlers). A closed transport never settles that promise, so the hang-up answers.
+  if (request.signal.aborted) {
+    await server.close();
+    return clientGone();
+  }
+  const hungUp = new Promise<Response>((resolve) => request.signal.addEventListener("abort", () => {
+    void server.close();
+    resolve(clientGone());
+  }, { once: true }));
+  const response = await Promise.race([hungUp, transport.handleRequest(request, { parsedBody: body.value })]);
   return withHeaders(response, principalHeaders(principal));
 }
+
+/** For a client that hung up: nobody reads it (499 as nginx logs a closed request). */
+const clientGone = () => new Response(null, { status: 499 });
 
 /** Requests that may carry notifications before their answer get SSE; the rest plain JSON. */
 function wantsStream(body: unknown): boolean {

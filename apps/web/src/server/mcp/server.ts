@@ -1,5 +1,6 @@
 import { flushAcceptedJob, isDependencyUnavailable, JobListener, newJobId, waitForJobView, callServiceTool, ToolCallUnavailableError, type JobView } from "@docgate/orchestrator";
 import { stopping } from "../stopping";
+import { withLinkedSignal } from "../linked-signal";
 import { chooseServices } from "../services";
 import { requireKnownJobOptions } from "../job-options";
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
@@ -316,8 +317,9 @@ async function processDocument(principal: Principal, meta: RequestMeta, rawArgs:
     }
 
     // A restart (SIGTERM) ends the wait too: the answer then names the job to fetch from the next process.
-    const signal = AbortSignal.any([call.signal, stopping()]);
-    const waited = await waitForJobView(db, events, jobId, { timeoutMs: (args.wait ?? 30) * 1000, signal, listener: (await listening) ?? undefined });
+    const listener = (await listening) ?? undefined;
+    const waited = await withLinkedSignal([call.signal, stopping()], (signal) =>
+      waitForJobView(db, events, jobId, { timeoutMs: (args.wait ?? 30) * 1000, signal, listener }));
     if (!waited) throw new Error("The job vanished after it was accepted.");
     if (waited.finished) return jobResult(waited.view);
     await flushAcceptedJob(db, jobId); // the intake's commit did not wait for the disk

@@ -1,6 +1,7 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
 import { listAudit, verifyAuditChain } from "@docgate/db";
+import { AuditCursorSchema } from "../../api-schemas";
 import { adminProcedure } from "../init";
 
 export const auditRouter = {
@@ -12,7 +13,7 @@ export const auditRouter = {
       from: z.date().optional(),
       to: z.date().optional(),
       /** The previous page's `nextCursor` (tRPC infinite queries name it `cursor`). */
-      cursor: z.string().regex(/^\d{1,19}$/).nullish(),
+      cursor: AuditCursorSchema.nullish(),
       limit: z.number().int().min(1).max(500).default(100),
     }))
     .query(({ ctx, input }) => listAudit(ctx.db, { ...input, before: input.cursor ? BigInt(input.cursor) : undefined })),

@@ -7,11 +7,8 @@ import { adminProcedure, protectedProcedure, changeFrom as change } from "../ini
 export const userRouter = {
   list: adminProcedure.query(({ ctx }) => listUsers(ctx.db)),
   create: adminProcedure.input(UserCreateSchema).mutation(({ ctx, input }) => createUser(ctx.db, input, change(ctx))),
-  update: adminProcedure.input(z.object({ id: z.string().min(1), role: z.enum(["admin", "operator", "viewer"]).optional(), disabled: z.boolean().optional() }))
-    .mutation(({ ctx, input }) => {
-      UserPatchSchema.parse({ role: input.role, disabled: input.disabled });
-      return updateUser(ctx.db, input, change(ctx));
-    }),
+  update: adminProcedure.input(UserPatchSchema.safeExtend({ id: z.string().min(1) }))
+    .mutation(({ ctx, input }) => updateUser(ctx.db, input, change(ctx))),
   /** Admin: end every session of a user. */
   endSessions: adminProcedure.input(z.object({ id: z.string().min(1) })).mutation(({ ctx, input }) =>
     endUserSessions(ctx.db, input, change(ctx))),

@@ -9,7 +9,7 @@ export const dynamic = "force-dynamic";
 type Params = { id: string };
 
 export const GET = apiRoute<Params>("admin", async (_ctx, { id }) => {
-  const key = await serverContext().db.apiKey.findUnique({ where: { id } }).catch(() => null);
+  const key = await serverContext().db.apiKey.findUnique({ where: { id } });
   if (!key) throw new ApiError(404, "api_key_not_found", "There is no API key with this id.");
   return Response.json(apiKeyView(key));
 });

@@ -21,10 +21,10 @@ export const GET = handle(async (request: Request, { params }: { params: Promise
   const { events } = serverContext();
   const encoder = new TextEncoder();
   let cleanup = () => {};
+  let closed = false;
 
   const stream = new ReadableStream<Uint8Array>({
     async start(controller) {
-      let closed = false;
       let lastSnapshot = "";
       const send = (event: string, data: unknown) => {
         if (!closed) controller.enqueue(encoder.encode(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`));
@@ -54,6 +54,11 @@ export const GET = handle(async (request: Request, { params }: { params: Promise
         send(event.type, progress);
         void snapshot();
       });
+      // The client may have gone while the subscription was made, when cancel() had nothing to clean up.
+      if (closed || request.signal.aborted) {
+        unsubscribe();
+        return close();
+      }
       const poll = setInterval(() => void snapshot(), POLL_MS);
       const limit = setTimeout(close, MAX_STREAM_MS);
       request.signal.addEventListener("abort", close);
@@ -65,6 +70,7 @@ export const GET = handle(async (request: Request, { params }: { params: Promise
       await snapshot();
     },
     cancel() {
+      closed = true;
       cleanup();
     },
   });

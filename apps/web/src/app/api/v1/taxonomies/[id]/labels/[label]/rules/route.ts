@@ -10,5 +10,6 @@ export const dynamic = "force-dynamic";
 /** Replaces one label's rules (admin); a bad pattern or regex is a 400 and nothing changes. */
 export const PUT = apiRoute<{ id: string; label: string }>("admin", async ({ request, change }, { id, label }) => {
   const { rules } = await readJson(request, SetLabelRulesInput, 256 * 1024);
-  return Response.json(await setLabelRules(serverContext().db, id, decodeURIComponent(label), rules, change));
+  // `label` arrives decoded: decoding it again would break a label such as `100%`.
+  return Response.json(await setLabelRules(serverContext().db, id, label, rules, change));
 });
