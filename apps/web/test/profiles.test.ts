@@ -151,7 +151,7 @@ describe("quality profiles over REST", () => {
     const out = job.results.quality!.output as { issues: { code: string; message: string }[] };
     const issue = out.issues.find((i) => i.code === "near_duplicate_document");
     expect(issue?.message).toContain(firstJob.document.id);
-    // Other bytes, the same words: the same signature, found by the task's start statement.
+    // Other bytes, the same words: the same signature, found by the job's intake (extracted at the door).
     const third = await routes.process(post("/api/v1/process", form({ document: { bytes: `${base.toUpperCase()} FIRST COPY!`, filename: "c.txt" }, services: ["quality"] })));
     const copy = JobSchema.parse(await third.json());
     const exact = (copy.results.quality!.output as { issues: { code: string; message: string }[] }).issues.find((i) => i.code === "near_duplicate_document");

@@ -1,4 +1,4 @@
-import { sql, type Db, type Prisma, type SqlFragment } from "@docgate/db";
+import type { Db, Prisma, SqlFragment } from "@docgate/db";
 import {
   QUALITY_ALGORITHM_VERSION, ToolCallError, connectInMemory, englishSpellChecker, createClassificationServer, createQualityServer, simhash64,
   type DocumentSource,
@@ -6,7 +6,7 @@ import {
 import { UnreadableDocumentError } from "@docgate/mcp/extraction";
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import {
-  DependencyUnavailableError, PermanentTaskError, createOrchestratorContext, isDependencyUnavailable, createWorkerRedis, getModel, listTaxonomies, qualityProfileSql, requestTraining, toCatalog,
+  DependencyUnavailableError, PermanentTaskError, createOrchestratorContext, isDependencyUnavailable, createWorkerRedis, getModel, listTaxonomies, qualityTaskRead, requestTraining, toCatalog,
   type OrchestratorContext, type ServiceSettings, type TaskHandler, type TaskPayload, type ToolCallResult,
 } from "@docgate/orchestrator";
 import type { TaxonomyCatalog } from "@docgate/mcp";
@@ -138,22 +138,25 @@ export function createBuiltinService(name: BuiltinServiceName, db: Db, documents
         toolArguments: (p) =>
           p.tool === "list_profiles" ? {} : { documentId: p.documentId, ...(p.options.profile ? { profile: p.options.profile } : {}) },
         // The profile comes with the task's start statement, and so does the near-duplicate
-        // look-up's save and exact match when the text came with the payload: no statements of their own.
+        // look-up's save and exact match when the text came with the payload: no statements of
+        // their own. When the intake made that read (and saved the signature), the payload holds
+        // it, and nothing is left for a start statement (null: the start is written with the result).
         startWith: (p) => {
           if (p.tool === "list_profiles") return null;
           const text = p.tool === "assess_quality" ? p.documentText?.text : undefined;
           const store = text === undefined ? undefined : signatures;
           const simhash = store && text !== undefined ? simhash64(text) : null;
-          const signature = store && simhash ? store.startWith(p.documentId, simhash) : null;
-          return {
-            read: sql`json_build_object('profile', ${qualityProfileSql(p.options.profile)}, 'signature', ${signature?.read ?? sql`NULL`})`,
-            write: signature?.write ?? null,
-            provide: (read) => {
-              const value = read.then((v) => v as { profile: unknown; signature: unknown } | undefined);
-              profiles.provide(p.options.profile, value.then((v) => v?.profile));
-              if (store && simhash) store.provide(p.documentId, simhash, value.then((v) => v?.signature));
-            },
+          const provide = (read: Promise<unknown>) => {
+            const value = read.then((v) => v as { profile: unknown; signature: unknown } | undefined);
+            profiles.provide(p.options.profile, value.then((v) => v?.profile));
+            if (store && simhash) store.provide(p.documentId, simhash, value.then((v) => v?.signature));
           };
+          if (p.intakeRead !== undefined) {
+            provide(Promise.resolve(p.intakeRead));
+            return null;
+          }
+          const signature = store && simhash ? store.startWith(p.documentId, simhash) : null;
+          return { read: qualityTaskRead(p.options.profile, signature?.read ?? null), write: signature?.write ?? null, provide };
         },
       };
     }

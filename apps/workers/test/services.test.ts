@@ -47,4 +47,34 @@ describe("a built-in service's task handler", () => {
       await backend.close();
     }
   });
+
+  it("serves a quality task from what its intake read, without a statement of its own", async () => {
+    // Postgres is unreachable for this backend: any statement would fail the task.
+    const backend = await createServiceBackend({ db: unreachable, redis, prefix, documents: createDocumentSource(unreachable), name: "quality", kind: "builtin" });
+    const text = "Our hiking club walked the northern ridge on Saturday under a clear sky, and everyone reached the summit by noon before the rain came back.";
+    const task: TaskPayload = {
+      ...payload("assess_quality"), newDocument: true,
+      documentText: { mimeType: "text/plain", text, extraction: {} },
+      intakeRead: {
+        profile: { name: "strict", description: null, version: 7, rules: {}, isDefault: false },
+        signature: { exactId: "doc-earlier", createdAtMs: Date.now() },
+      },
+    };
+    try {
+      const { key, output } = await runInTaskScope(async () => {
+        expect(backend.handler.startWith?.(task)).toBeNull(); // nothing left for a start statement
+        backend.handler.prefetch?.(task, {
+          document: Promise.resolve({ id: task.documentId, mimeType: "text/plain", text, pageTexts: null, metadata: { extraction: {} }, extractionError: null }),
+          startRead: Promise.resolve(undefined),
+        });
+        return { key: await backend.handler.cacheKey(task), output: await backend.handler.call(task, new AbortController().signal) };
+      });
+      expect(key).toContain("strict@7");
+      const result = output as { profile: { name: string; version: number }; issues: { code: string; message: string }[] };
+      expect(result.profile).toEqual({ name: "strict", version: 7 });
+      expect(result.issues.find((i) => i.code === "near_duplicate_document")?.message).toBe("The text is the same as earlier document doc-earlier.");
+    } finally {
+      await backend.close();
+    }
+  });
 });

@@ -25,3 +25,4 @@ export * from "./external";
 export * from "./alerts";
 export * from "./observability";
 export * from "./unavailable";
+export * from "./quality-reads";

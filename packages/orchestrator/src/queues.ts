@@ -50,6 +50,11 @@ export const TaskPayloadSchema = z.object({
     pageTexts: z.array(z.string()).optional(),
     extraction: z.record(z.string(), z.unknown()),
   }).optional(),
+  /**
+   * What the job's intake statement read for this task, which its start statement would
+   * otherwise read (submit.ts, intakeReads): its service's own JSON. Only with `documentText`.
+   */
+  intakeRead: z.unknown().optional(),
 });
 export type TaskPayload = z.infer<typeof TaskPayloadSchema>;
 

@@ -1,6 +1,7 @@
-import { AUDIT_LOCK, auditCanonicalPieces, fastSql, sql, utcTimestamp, type AuditActor, type Db, type Prisma } from "@docgate/db";
+import { AUDIT_LOCK, auditCanonicalPieces, fastSql, sql, utcTimestamp, type AuditActor, type Db, type Prisma, type SqlFragment } from "@docgate/db";
 import type { OrchestratorContext } from "./context";
 import { uuidv7 } from "./ids";
+import { qualityIntakeRead } from "./quality-reads";
 import { currentRequestContext } from "./observability/request-context";
 import { TASK_JOB_NAME, serviceQueueName, taskJobId, type JobOptions, type TaskPayload } from "./queues";
 import { withTimeout } from "./timeout";
@@ -103,11 +104,14 @@ export const newJobId = (): string => uuidv7();
 export async function submitJob(ctx: OrchestratorContext, input: SubmitInput): Promise<SubmittedJob> {
   const inserted = await insertJobWithRetries(ctx.db, input);
   if (inserted === "key_taken") return replay(ctx.db, input.idempotencyKey!);
-  const { jobId, documentId, newDocument, createdAt, taskIds, keyCounts } = inserted;
+  const { jobId, documentId, newDocument, createdAt, taskIds, keyCounts, intakeReads } = inserted;
   await input.beforeEnqueue?.catch(() => {});
+  const documentText = newDocument ? inlineText(input.document) : undefined;
   const enqueued = await enqueueTasks(ctx, {
     jobId, documentId, newDocument, sha256: input.document.sha256, options: input.options,
-    documentText: newDocument ? inlineText(input.document) : undefined, awaited: input.answersWhenFinal === true,
+    documentText, awaited: input.answersWhenFinal === true,
+    // Made for the text the payload carries: a task without it reads for itself.
+    intakeReads: documentText ? intakeReads : null,
     // REST passes it; the MCP gateway's process_document runs inside the same request context.
     requestId: input.requestId ?? currentRequestContext()?.requestId,
     tasks: input.services.map((s) => ({ id: taskIds[s.name]!, service: s.name, tool: s.tool })),
@@ -169,6 +173,8 @@ async function insertJob(db: Db, input: SubmitInput, exclusive: boolean) {
   const pages = document.pages ?? (extracted ? extracted.pageTexts.length : null);
   const documentId = uuidv7(now.getTime());
 
+  const reads = intakeReads(input, now);
+
   const actorId = "id" in input.actor ? (input.actor.id ?? null) : null;
   const metadata = { sha256: document.sha256, services: names };
   const [p0, p1, p2] = auditCanonicalPieces({
@@ -183,8 +189,11 @@ async function insertJob(db: Db, input: SubmitInput, exclusive: boolean) {
   // One call, one round trip: docgate_submit_job (migration submit_job_function) writes the rows
   // and then appends the audit row under the audit lock, in the call's own transaction.
   const quickCommit = input.answersWhenFinal ? sql`(SELECT set_config('synchronous_commit', 'off', true)) AS quick_commit, ` : sql``;
-  const [row] = await fastSql(db).query<{ documentId: string | null; jobId: string | null; keyTaken: boolean; refused: string | null; active: number | null; today: number | null }>(sql`
-    SELECT "documentId", "jobId", "keyTaken", "refused", "active", "today" FROM ${quickCommit}docgate_submit_job(
+  const [row] = await fastSql(db).query<{
+    documentId: string | null; jobId: string | null; keyTaken: boolean; refused: string | null; active: number | null; today: number | null;
+    intakeReads?: Record<string, unknown> | null;
+  }>(sql`
+    SELECT "documentId", "jobId", "keyTaken", "refused", "active", "today"${reads.columns} FROM ${quickCommit}docgate_submit_job(
       ${documentId}::text, ${document.sha256}::text, ${document.filename}::text, ${document.mimeType}::text,
       ${document.bytes.byteLength}::int, ${pages}::int, ${document.bytes}::bytea, ${extracted?.text ?? null}::text,
       ${extracted && !isOnePage(extracted) ? JSON.stringify(extracted.pageTexts) : null}::jsonb,
@@ -193,18 +202,38 @@ async function insertJob(db: Db, input: SubmitInput, exclusive: boolean) {
       ${JSON.stringify(input.options)}::jsonb, ${input.apiKeyId ?? null}::text, ${input.userId ?? null}::text, ${key}::text,
       ${AUDIT_LOCK}::bigint, ${input.actor.type}::text, ${actorId}::text, ${input.ip ?? null}::text, ${input.userAgent ?? null}::text,
       ${JSON.stringify(metadata)}::jsonb, ${p0}::text, ${p1}::text, ${p2}::text,
-      ${KEY_LOCK_CLASS}::int, ${limits?.maxActiveJobs ?? null}::int, ${limits?.dailyQuota ?? null}::int, ${utcTimestamp(dayStart)}, ${exclusive}::boolean)`);
+      ${KEY_LOCK_CLASS}::int, ${limits?.maxActiveJobs ?? null}::int, ${limits?.dailyQuota ?? null}::int, ${utcTimestamp(dayStart)}, ${exclusive}::boolean,
+      ${reads.simhash}::text)`);
   const keyCounts: KeyCounts = { active: row?.active ?? null, today: row?.today ?? null };
   if (row?.refused === "near_limit") return "near_limit" as const;
   if (row?.refused) throw new JobLimitError(row.refused as JobLimitError["code"], keyCounts);
   if (row?.jobId && row.documentId) {
     // Our id came back: the bytes were new, and this job's intake wrote the document row.
-    return { jobId, documentId: row.documentId, newDocument: row.documentId === documentId, createdAt: now, taskIds, keyCounts };
+    return { jobId, documentId: row.documentId, newDocument: row.documentId === documentId, createdAt: now, taskIds, keyCounts, intakeReads: row.intakeReads ?? null };
   }
   // Our job was not written: another job holds the key, or the document row vanished between
   // our insert and our look (retry once).
   if (row?.keyTaken) return "key_taken" as const;
   return null;
+}
+
+/**
+ * Reads the job's tasks would make from Postgres before their calls, made by the intake
+ * statement instead, as extra columns (`intakeReads`: service name → its read's value): each task
+ * finds its value in its payload (TaskPayload.intakeRead) and needs no statement before its call.
+ * Only for text extracted at the door and small enough to ride in the payloads (the tasks of
+ * other documents read the text from Postgres, and read the rest with it). Today that is the
+ * quality service's profile and signature look-up (quality-reads.ts); `simhash` is stored with a
+ * new document row.
+ */
+function intakeReads(input: SubmitInput, now: Date): { columns: SqlFragment; simhash: string | null } {
+  const text = input.document.extracted?.text;
+  const none = { columns: sql``, simhash: null };
+  if (text === undefined || text.length > INLINE_TEXT_MAX_CHARS) return none;
+  const quality = input.services.find((s) => s.name === "quality");
+  const read = quality ? qualityIntakeRead(quality.tool, input.options, text, now) : null;
+  if (!read) return none;
+  return { columns: sql`, json_build_object('quality', ${read.read}) AS "intakeReads"`, simhash: read.simhash };
 }
 
 /**
@@ -227,6 +256,8 @@ type EnqueueInput = {
   documentText?: TaskPayload["documentText"];
   /** See TaskPayload.awaited. */
   awaited?: boolean;
+  /** Service name → what the intake read for its task (see intakeReads, TaskPayload.intakeRead). */
+  intakeReads?: Record<string, unknown> | null;
   sha256: string;
   options: JobOptions;
   tasks: { id: string; service: string; tool: string }[];
@@ -266,6 +297,7 @@ async function enqueueTasks(ctx: OrchestratorContext, input: EnqueueInput): Prom
       documentId: input.documentId, sha256: input.sha256, options: input.options, ...(requestId ? { requestId } : {}),
       ...(traceparent ? { traceparent } : {}), ...(input.newDocument ? { newDocument: true } : {}),
       ...(input.documentText ? { documentText: input.documentText } : {}), ...(input.awaited ? { awaited: true } : {}),
+      ...(input.intakeReads && task.service in input.intakeReads ? { intakeRead: input.intakeReads[task.service] } : {}),
     };
     return ctx.queue(serviceQueueName(task.service)).add(TASK_JOB_NAME, data, {
       jobId: taskJobId(task.id),

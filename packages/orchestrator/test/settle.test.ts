@@ -2,13 +2,14 @@
 // when two services finish at the same moment), and the reconciler ends what a lost task would
 // leave open; how a task uses the result cache. Real Postgres and Redis; no workers run, so queue
 // entries stay where a test puts them.
-import { createHash, randomBytes } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createHash } from "node:crypto";
+import { beforeAll, describe, expect, it } from "vitest";
 import { UnrecoverableError, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import { Prisma, fastSql, sql, verifyAuditChain } from "@docgate/db";
-import { createTestDatabase, eventually, type TestDatabase } from "@docgate/db/testing";
-import { createOrchestratorContext, type OrchestratorContext } from "../src/context";
+import { eventually, type TestDatabase } from "@docgate/db/testing";
+import type { OrchestratorContext } from "../src/context";
+import { useOrchestratorFixture } from "./fixture";
 import { DependencyUnavailableError } from "../src/unavailable";
 import { reconcileJobs } from "../src/reconcile";
 import { settleTask } from "../src/aggregate";
@@ -21,24 +22,13 @@ import { waitForJobView } from "../src/wait";
 
 const REDIS_URL = process.env.REDIS_URL || "redis://127.0.0.1:6379";
 const SERVICES = [{ name: "alpha", tool: "run" }, { name: "beta", tool: "run" }];
-
+const fixture = useOrchestratorFixture("settle");
 let database: TestDatabase;
 let ctx: OrchestratorContext;
 let redis: Redis;
-const prefix = `dgtest-settle-${randomBytes(4).toString("hex")}`;
-
+let prefix: string;
 beforeAll(async () => {
-  database = await createTestDatabase();
-  redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
-  ctx = createOrchestratorContext({ db: database.db, redis, prefix });
-});
-
-afterAll(async () => {
-  await ctx.close();
-  const keys = await redis.keys(`${prefix}:*`);
-  if (keys.length) await redis.del(...keys);
-  redis.disconnect();
-  await database.drop();
+  ({ database, ctx, redis, prefix } = fixture);
 });
 
 /** `extracted`: as the gateway passes plain text it read at the door. */

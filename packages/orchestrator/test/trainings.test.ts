@@ -1,32 +1,22 @@
 // Model versions left `training` with no training under way (its queue entry lost, or ended
 // without the version's own write) are failed, so their taxonomy can train again. Real Postgres
 // and Redis; a BullMQ worker here plays the trainer that dies.
-import { randomBytes } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { Worker } from "bullmq";
 import { Redis } from "ioredis";
-import { createTestDatabase, eventually, type TestDatabase } from "@docgate/db/testing";
-import { createOrchestratorContext, type OrchestratorContext } from "../src/context";
+import { eventually, type TestDatabase } from "@docgate/db/testing";
+import type { OrchestratorContext } from "../src/context";
+import { useOrchestratorFixture } from "./fixture";
 import { TRAIN_JOB_NAME, TRAIN_QUEUE, failStrandedTrainings } from "../src/models";
 
 const REDIS_URL = process.env.REDIS_URL || "redis://127.0.0.1:6379";
-const prefix = `dgtest-train-${randomBytes(4).toString("hex")}`;
+const fixture = useOrchestratorFixture("train");
 let database: TestDatabase;
 let ctx: OrchestratorContext;
 let redis: Redis;
-
+let prefix: string;
 beforeAll(async () => {
-  database = await createTestDatabase();
-  redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
-  ctx = createOrchestratorContext({ db: database.db, redis, prefix });
-});
-
-afterAll(async () => {
-  await ctx.close();
-  const keys = await redis.keys(`${prefix}:*`);
-  if (keys.length) await redis.del(...keys);
-  redis.disconnect();
-  await database.drop();
+  ({ database, ctx, redis, prefix } = fixture);
 });
 
 async function trainingVersion(name: string) {
