@@ -28,6 +28,7 @@ server.listen(port, hostname, () => console.log(`▲ Docgate web ready on http:/
 
 // As `next start` does: stop accepting, let in-flight requests finish (src/server/stopping.ts
 // makes waiting requests answer at once), then exit with the signal's code.
+const SHUTDOWN_GRACE_MS = 5_000;
 let closing = false;
 for (const [signal, code] of [["SIGTERM", 143], ["SIGINT", 130]]) {
   process.on(signal, () => {
@@ -35,5 +36,8 @@ for (const [signal, code] of [["SIGTERM", 143], ["SIGINT", 130]]) {
     closing = true;
     server.close(() => void app.close().catch(console.error).finally(() => process.exit(code)));
     server.closeIdleConnections();
+    // A connection still open after the grace (an MCP client's notification stream, say) would
+    // hold the exit until a supervisor's SIGKILL cut everything else off too.
+    setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS).unref();
   });
 }

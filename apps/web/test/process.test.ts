@@ -257,6 +257,29 @@ describe("GET /api/v1/jobs/{id}/events", () => {
       }
     });
   });
+
+  it("ends when the process is told to stop, and leaves nothing on the process-long signal", async () => {
+    await withIdleService(async () => {
+      const accepted = JobSchema.parse(await (await POST(post("/api/v1/process?wait=0", form({ document: { bytes: `${SAMPLE_TEXT} Stop ${Date.now()}.`, filename: "stop.txt" }, services: ["idle"] })))).json());
+      // stopping() aborts this controller on SIGTERM; the test aborts it itself.
+      const holder = globalThis as unknown as { __docgateStopping?: AbortController };
+      const previous = holder.__docgateStopping;
+      const stop = new AbortController();
+      holder.__docgateStopping = stop;
+      try {
+        const response = await GET_EVENTS(get(`/api/v1/jobs/${accepted.id}/events`), params(accepted.id));
+        const reader = response.body!.getReader();
+        expect(new TextDecoder().decode((await reader.read()).value)).toContain("event: job"); // the first snapshot
+        await eventually(async () => held(stop.signal).listeners === 1); // the stream is listening
+        stop.abort();
+        // The job is still queued: only the stop can end the stream.
+        for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read());
+        expect(held(stop.signal).listeners).toBe(0);
+      } finally {
+        holder.__docgateStopping = previous;
+      }
+    });
+  });
 });
 
 describe("GET /api/v1/documents/{id}/content", () => {

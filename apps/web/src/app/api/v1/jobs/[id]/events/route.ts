@@ -3,6 +3,7 @@ import { serverContext } from "~/server/context";
 import { handle } from "~/server/errors";
 import { readJob } from "~/server/jobs";
 import { authenticate } from "~/server/principal";
+import { stopping } from "~/server/stopping";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
@@ -12,7 +13,8 @@ const MAX_STREAM_MS = 10 * 60_000;
 
 /**
  * Server-sent events: a `job` snapshot first, then every progress event, a fresh `job`
- * snapshot on each change, and the stream ends when the job is final.
+ * snapshot on each change, and the stream ends when the job is final, or when this process is
+ * told to stop (the client reconnects to the next one; an open stream would hold up the exit).
  */
 export const GET = handle(async (request: Request, { params }: { params: Promise<{ id: string }> }) => {
   const principal = await authenticate(request);
@@ -55,17 +57,20 @@ export const GET = handle(async (request: Request, { params }: { params: Promise
         void snapshot();
       });
       // The client may have gone while the subscription was made, when cancel() had nothing to clean up.
-      if (closed || request.signal.aborted) {
+      const stop = stopping();
+      if (closed || request.signal.aborted || stop.aborted) {
         unsubscribe();
         return close();
       }
       const poll = setInterval(() => void snapshot(), POLL_MS);
       const limit = setTimeout(close, MAX_STREAM_MS);
       request.signal.addEventListener("abort", close);
+      stop.addEventListener("abort", close);
       cleanup = () => {
         unsubscribe();
         clearInterval(poll);
         clearTimeout(limit);
+        stop.removeEventListener("abort", close); // the signal lives as long as the process
       };
       await snapshot();
     },
