@@ -183,6 +183,24 @@ describe("request signing", () => {
     expect(pulled).toBeLessThan(4 * MAX_UPLOAD);
   });
 
+  it("hashes a signed MCP request up to the MCP endpoint's own cap, which base64 documents need", async () => {
+    const { handleMcpRequest } = await import("~/server/mcp/http");
+    const key = await issue({ requireSignature: true });
+    // Past the upload cap plus form overhead, well within the MCP cap (4/3 of the upload cap + 1 MiB).
+    const body = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list", params: { _meta: { padding: "x".repeat(3 * MAX_UPLOAD) } } });
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const response = await handleMcpRequest(new Request("http://127.0.0.1/api/mcp", {
+      method: "POST",
+      body,
+      headers: {
+        authorization: `Bearer ${key.key}`, "content-type": "application/json", accept: "application/json, text/event-stream",
+        "x-docgate-timestamp": timestamp, "x-docgate-signature": signRequest(key.signingSecret!, { method: "POST", path: "/api/mcp", timestamp, body }),
+      },
+    }));
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as { result: { tools: unknown[] } }).result.tools.length).toBeGreaterThan(0);
+  });
+
   it("rolling can rotate the signing secret", async () => {
     const key = await issue({ requireSignature: true });
     const rolled = await r.roll.POST(request("POST", `/api/v1/api-keys/${key.id}/roll`, { json: { gracePeriodSeconds: 0, rotateSigningSecret: true } }), params({ id: key.id }));

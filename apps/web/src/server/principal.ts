@@ -28,7 +28,7 @@ const origin = new WeakMap<Principal, { meta: RequestMeta; rateLimit?: RateLimit
  * A key is then held to its rate limit (429) and, when it requires it, to a valid request
  * signature (401). Every refusal writes an `access.deny` audit row.
  */
-export async function authenticate(request: Request): Promise<Principal> {
+export async function authenticate(request: Request, options: { maxBodyBytes?: number } = {}): Promise<Principal> {
   const meta = requestMeta(request);
   const header = request.headers.get("authorization");
   if (header) {
@@ -47,7 +47,7 @@ export async function authenticate(request: Request): Promise<Principal> {
     }
     if (cached.signingSecret) {
       try {
-        await verifySignature(request, { keyId: principal.id, secret: cached.signingSecret });
+        await verifySignature(request, { keyId: principal.id, secret: cached.signingSecret, ...options });
       } catch (error) {
         throw error instanceof ApiError && error.status === 401 ? deny(actor, meta, error) : error;
       }

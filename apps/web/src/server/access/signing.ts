@@ -29,8 +29,12 @@ export function signRequest(secret: string, input: { method: string; path: strin
 
 const refuse = (code: string, message: string) => new ApiError(401, code, message);
 
-/** Verifies a request's signature; throws 401 (or 413/503) when it cannot be accepted. */
-export async function verifySignature(request: Request, input: { keyId: string; secret: string; now?: number }): Promise<void> {
+/**
+ * Verifies a request's signature; throws 401 (or 413/503) when it cannot be accepted.
+ * `maxBodyBytes`: the route's own body cap, for routes that take more than an upload (the MCP
+ * endpoint's base64 documents, bulk imports); by default the upload cap plus form overhead.
+ */
+export async function verifySignature(request: Request, input: { keyId: string; secret: string; now?: number; maxBodyBytes?: number }): Promise<void> {
   const timestamp = request.headers.get("x-docgate-timestamp");
   const signature = request.headers.get("x-docgate-signature");
   if (!timestamp || !signature) {
@@ -45,8 +49,8 @@ export async function verifySignature(request: Request, input: { keyId: string; 
   if (!match) throw refuse("invalid_signature", "X-Docgate-Signature must be `v1=` followed by a hex HMAC-SHA256.");
 
   const url = new URL(request.url);
-  // The document cap plus room for the multipart framing and form fields.
-  const bodySha256 = await hashBody(request, env().DOCGATE_MAX_UPLOAD_BYTES + 64 * 1024);
+  // By default the document cap plus room for the multipart framing and form fields.
+  const bodySha256 = await hashBody(request, input.maxBodyBytes ?? env().DOCGATE_MAX_UPLOAD_BYTES + 64 * 1024);
   const expected = createHmac("sha256", input.secret)
     .update(canonicalRequest({ method: request.method, path: url.pathname + url.search, timestamp, bodySha256 }))
     .digest();

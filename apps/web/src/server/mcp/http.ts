@@ -24,7 +24,8 @@ export const LIST_CHANGED_CHECK_MS = 3_000;
 export async function handleMcpRequest(request: Request): Promise<Response> {
   let principal: Principal;
   try {
-    principal = await authenticate(request);
+    // A signed request's body is read for its hash: up to this endpoint's own cap.
+    principal = await authenticate(request, { maxBodyBytes: maxBodyBytes() });
   } catch (error) {
     if (error instanceof ApiError) {
       const headers = error.status === 401 ? { ...error.headers, "WWW-Authenticate": 'Bearer realm="docgate"' } : error.headers;

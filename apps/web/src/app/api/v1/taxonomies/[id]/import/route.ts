@@ -14,7 +14,7 @@ export const dynamic = "force-dynamic";
  * `application/zip` (folders named by label). All or nothing, like POST …/examples.
  */
 export const POST = handle(async (request: Request, { params }: { params: Promise<{ id: string }> }) => {
-  const principal = await authenticate(request);
+  const principal = await authenticate(request, { maxBodyBytes: MAX_IMPORT_BYTES });
   requireRole(principal, "operator");
   const type = (request.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
   if (!["application/x-ndjson", "application/jsonl", "application/zip"].includes(type)) {
