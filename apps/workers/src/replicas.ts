@@ -5,8 +5,11 @@ import type { Supervisor } from "./supervisor";
 
 /**
  * Keeps this host's worker processes at each service's `replicasDesired` (built-in and
- * registered external ones; none while it is disabled or once it is removed): applied on the Redis change message, and re-read every few seconds
- * in case a message is lost. Settings live in Postgres, so a restart starts where it was.
+ * registered external ones; none once it is removed, nor once it is disabled and has finished
+ * the tasks it accepted: disabling stops new jobs at the gateway, and what was accepted still
+ * ends, so its jobs close and an external service can then be removed): applied on the Redis
+ * change message, and re-read every few seconds in case a message is lost. Settings live in
+ * Postgres, so a restart starts where it was.
  */
 export async function startReplicaController(options: {
   db: Db;
@@ -31,9 +34,13 @@ export async function startReplicaController(options: {
           where: only ? { name: { in: [...only] } } : { OR: [{ name: { in: [...BUILTIN_SERVICE_NAMES] } }, { kind: "external" }] },
           select: { name: true, enabled: true, replicasDesired: true },
         });
+        const disabled = rows.filter((r) => !r.enabled).map((r) => r.name);
+        const draining = new Set(disabled.length === 0 ? [] : (await db.jobTask.groupBy({
+          by: ["service"], where: { service: { in: disabled }, status: { in: ["queued", "running"] } },
+        })).map((g) => g.service));
         if (stopped) return;
         const present = new Set(rows.map((r) => r.name));
-        for (const row of rows) supervisor.scale(row.name, row.enabled ? Math.max(1, row.replicasDesired) : 0);
+        for (const row of rows) supervisor.scale(row.name, row.enabled || draining.has(row.name) ? Math.max(1, row.replicasDesired) : 0);
         // A removed external service: stop its processes.
         for (const name of known) if (!present.has(name)) supervisor.scale(name, 0);
         for (const name of present) known.add(name);

@@ -130,7 +130,7 @@ export async function startServiceWorker(options: ServiceWorkerOptions) {
       }
     },
     {
-      connection: createWorkerRedis(options.redisUrl), prefix, concurrency: config.concurrency, autorun: !(config.paused || !config.enabled),
+      connection: createWorkerRedis(options.redisUrl), prefix, concurrency: config.concurrency, autorun: !config.paused,
       limiter: limiterFor(config.rateLimitPerSecond),
       // BullMQ's default, stated because runTask relies on it: an entry whose run died goes back
       // to the queue once, and that second run records its start before the call (firstRun).
@@ -161,10 +161,11 @@ export async function startServiceWorker(options: ServiceWorkerOptions) {
   beat.unref();
 
   // Live settings: a Redis message when an admin changes them, and a periodic re-read of the
-  // row in case a message is lost. Paused (or disabled) stops taking queued tasks; running
-  // ones finish.
+  // row in case a message is lost. Paused stops taking queued tasks; running ones finish. A
+  // disabled service takes no new jobs at the gateway, but its workers finish the tasks it
+  // accepted (replicas.ts keeps them until then).
   let applying = Promise.resolve();
-  let pauseApplied = config.paused || !config.enabled;
+  let pauseApplied = config.paused;
   const apply = (next: ServiceSettings) => {
     backend.sync?.(next);
     if (next.concurrency !== settings.concurrency) {
@@ -176,8 +177,8 @@ export async function startServiceWorker(options: ServiceWorkerOptions) {
       worker.opts.limiter = limiterFor(next.rateLimitPerSecond);
       log(`[${service}] rate limit ${next.rateLimitPerSecond ?? "none"}/s`);
     }
-    const wasPaused = settings.paused || !settings.enabled;
-    const nowPaused = next.paused || !next.enabled;
+    const wasPaused = settings.paused;
+    const nowPaused = next.paused;
     const changed = next.concurrency !== settings.concurrency || wasPaused !== nowPaused;
     settings = next;
     if (wasPaused !== nowPaused) {

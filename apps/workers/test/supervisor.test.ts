@@ -1,12 +1,15 @@
 // The supervisor for real: worker processes forked per service, kept at the desired replicas
-// when an admin changes them (Redis message), and a killed one replaced.
-import { randomBytes } from "node:crypto";
+// when an admin changes them (Redis message), a killed one replaced, and a disabled service's
+// kept until it has finished what it accepted.
+import { createHash, randomBytes } from "node:crypto";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { seed } from "@docgate/db";
 import { createTestDatabase, eventually as waitFor, type TestDatabase } from "@docgate/db/testing";
-import { createWorkerRedis, HEARTBEAT_INTERVAL_MS, INSTANCE_STALE_MS, listServices, updateServiceSettings } from "@docgate/orchestrator";
+import {
+  createOrchestratorContext, createWorkerRedis, HEARTBEAT_INTERVAL_MS, INSTANCE_STALE_MS, enqueueJob, listServices, updateServiceSettings,
+} from "@docgate/orchestrator";
 import { ensureDefaultModels } from "../src/models";
 import { startReplicaController } from "../src/replicas";
 import { Supervisor } from "../src/supervisor";
@@ -87,3 +90,31 @@ it("scales worker processes to the desired replicas live and replaces one that i
   await eventually(async () => (await database.db.serviceInstance.findMany({ where: { serviceName: "quality", pid: { not: victim } } })).length === 1);
   expect((await database.db.service.findUniqueOrThrow({ where: { name: "quality" } })).replicasDesired).toBe(1);
 }, 180_000);
+
+it("keeps a disabled service's worker until the tasks it accepted have ended, then stops it", async () => {
+  const ctx = createOrchestratorContext({ db: database.db, redis, prefix });
+  const disable = (enabled: boolean) => updateServiceSettings(ctx, { name: "quality", patch: { enabled } }, { actor: { type: "system" } });
+  try {
+    // A job accepted before the service was disabled, whose task has not run yet (not even enqueued).
+    const text = `The committee agreed the budget after a long debate about roads and schools, ${Date.now()}.`;
+    const document = await database.db.document.create({
+      data: { sha256: createHash("sha256").update(text).digest("hex"), filename: "late.txt", mimeType: "text/plain", sizeBytes: text.length, bytes: Buffer.from(text) },
+    });
+    const job = await database.db.job.create({
+      data: { documentId: document.id, filename: "late.txt", services: ["quality"], options: {}, tasks: { create: { service: "quality", tool: "assess_quality" } } },
+    });
+    await disable(false);
+    await controller.sync();
+    expect(supervisor.count("quality")).toBe(1);
+    // Its worker finishes it (disabling is not pausing), and the job closes.
+    await enqueueJob(ctx, job.id);
+    await eventually(async () => (await database.db.job.findUniqueOrThrow({ where: { id: job.id } })).status === "succeeded");
+    // Nothing left to finish: the disabled service's processes stop.
+    await controller.sync();
+    await eventually(async () => supervisor.count("quality") === 0, 10_000);
+  } finally {
+    await disable(true);
+    await eventually(async () => supervisor.count("quality") === 1, 10_000);
+    await ctx.close();
+  }
+}, 120_000);
