@@ -183,8 +183,10 @@ function Controls({ service: s, busy, apply }: { service: Service; busy: boolean
       <label className="flex flex-col gap-1"><span className="text-xs text-slate-600">Rate limit / s</span>
         <input type="number" min={1} placeholder="none" value={rate} onChange={(e) => setRate(e.target.value)} className={input} /></label>
       <button type="submit" disabled={busy} className="rounded-md bg-indigo-600 px-3 py-1.5 text-sm font-semibold text-white hover:bg-indigo-500 disabled:opacity-60">Apply</button>
-      <button type="button" disabled={busy} onClick={() => apply(s.name, { paused: !s.paused })} className={button}>{s.paused ? "Resume" : "Pause"}</button>
-      <button type="button" disabled={busy} onClick={() => apply(s.name, { enabled: !s.enabled })} className={button}>{s.enabled ? "Disable" : "Enable"}</button>
+      <button type="button" disabled={busy} onClick={() => apply(s.name, { paused: !s.paused })} className={button}
+        title={s.paused ? undefined : "Hold its queue: no queued task starts until resumed; running ones finish."}>{s.paused ? "Resume" : "Pause"}</button>
+      <button type="button" disabled={busy} onClick={() => apply(s.name, { enabled: !s.enabled })} className={button}
+        title={s.enabled ? "Accept no new jobs for it; the tasks it already accepted still run, then its workers stop." : undefined}>{s.enabled ? "Disable" : "Enable"}</button>
     </form>
   );
 }
