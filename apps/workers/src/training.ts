@@ -31,9 +31,11 @@ export async function trainModelVersion(db: Db, modelId: string): Promise<Traini
         ? { activated: true, reason: `Held-out accuracy ${metrics.accuracy} ≥ ${incumbent.accuracy} of active v${active.version} on the same examples.` }
         : { activated: false, reason: `Held-out accuracy ${metrics.accuracy} < ${incumbent.accuracy} of active v${active.version} on the same examples; v${active.version} stays active.` };
     }
-    await db.$transaction(async (tx) => {
-      await tx.model.update({
-        where: { id: modelId },
+    // Only a version still `training`: the reconcile round may have failed it meanwhile (its
+    // queue entry was lost, failStrandedTrainings), and a failed version must not come back.
+    const written = await db.$transaction(async (tx) => {
+      const { count } = await tx.model.updateMany({
+        where: { id: modelId, status: "training" },
         data: {
           status: "ready",
           algorithm: ALGORITHM_VERSION,
@@ -41,12 +43,14 @@ export async function trainModelVersion(db: Db, modelId: string): Promise<Traini
           artifact: serializeModel(model) as Uint8Array<ArrayBuffer>,
         },
       });
-      if (activation.activated) await activateModel(db, modelId, { actor: { type: "system" } }, tx);
+      if (count > 0 && activation.activated) await activateModel(db, modelId, { actor: { type: "system" } }, tx);
+      return count > 0;
     });
+    if (!written) return { status: "failed", reason: "The version was no longer training (failed as stranded meanwhile); its result was dropped." };
     return { status: activation.activated ? "active" : "ready", reason: activation.reason };
   } catch (error) {
     const reason = (error as Error).message || "Training failed.";
-    await db.model.update({ where: { id: modelId }, data: { status: "failed", error: reason } });
+    await db.model.updateMany({ where: { id: modelId, status: "training" }, data: { status: "failed", error: reason } });
     return { status: "failed", reason };
   }
 }
