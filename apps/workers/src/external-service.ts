@@ -2,7 +2,8 @@ import type { Db, Prisma } from "@docgate/db";
 import { classifyRemoteError, type DocumentSource } from "@docgate/mcp";
 import { UnreadableDocumentError } from "@docgate/mcp/extraction";
 import {
-  BreakerOpenError, CircuitBreaker, ExternalClients, HostNotAllowedError, PermanentTaskError, documentArguments,
+  BreakerOpenError, CircuitBreaker, DependencyUnavailableError, ExternalClients, HostNotAllowedError, PermanentTaskError, documentArguments,
+  isDependencyUnavailable,
   type DocumentMapping, type ToolCallResult,
 } from "@docgate/orchestrator";
 import type { Redis } from "ioredis";
@@ -42,16 +43,20 @@ export async function createExternalBackend(deps: { db: Db; redis: Redis; prefix
   const breaker = new CircuitBreaker({ db, redis: deps.redis, prefix: deps.prefix }, name, { probeTtlMs: row.timeoutMs + 5_000 });
   breaker.sync(row.breakerOpenUntil);
 
-  /** One guarded call: fast failure while the breaker is open; transport failures count against it. */
+  /**
+   * One guarded call: fast failure while the breaker is open; transport failures count against
+   * it. What it reads of our own Postgres and Redis first (the service row, the breaker, the
+   * document) failing for want of them is our outage, not the call's: DependencyUnavailableError.
+   */
   const guarded = async (tool: string, args: (r: ExternalRow) => Promise<Record<string, unknown>>, signal?: AbortSignal): Promise<ToolCallResult> => {
-    const r = await current();
+    const r = await ours(current());
     if (!r.url) throw new PermanentTaskError("service_misconfigured", `The ${name} service has no URL.`);
-    const admission = await breaker.admit();
+    const admission = await ours(breaker.admit());
     if (!admission.ok) throw new BreakerOpenError(name, admission.retryAt);
     let input: Record<string, unknown>;
     try {
       // A document that cannot be read is the document's failure, not the server's.
-      input = await args(r);
+      input = await ours(args(r));
     } catch (error) {
       await breaker.release(admission);
       throw error;
@@ -109,6 +114,13 @@ export async function createExternalBackend(deps: { db: Db; redis: Redis; prefix
     },
     close: () => clients.close(),
   };
+}
+
+/** Our own store unreachable under a read: marked so runTask leaves the task to the worker's outage path. */
+function ours<T>(reading: Promise<T>): Promise<T> {
+  return reading.catch((error: unknown) => {
+    throw isDependencyUnavailable(error) ? new DependencyUnavailableError((error as Error).message, { cause: error }) : error;
+  });
 }
 
 function toolText(result: ToolCallResult): string {

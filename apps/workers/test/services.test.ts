@@ -48,6 +48,22 @@ describe("a built-in service's task handler", () => {
     }
   });
 
+  it("reports our own Postgres unreachable under an external service's call as our outage, before the server is called", async () => {
+    const db = database.db;
+    // Nothing listens at the server's address either: reaching it would be a different failure.
+    await db.service.create({ data: { name: "ext-outage", kind: "external", url: "http://127.0.0.1:9/mcp", tools: [{ name: "echo", inputSchema: { type: "object" } }] } });
+    const document = await db.document.create({ data: { sha256: randomBytes(32).toString("hex"), filename: "x.txt", mimeType: "text/plain", sizeBytes: 1, bytes: Buffer.from("x") } });
+    const backend = await createServiceBackend({ db, redis, prefix, documents: createDocumentSource(unreachable), name: "ext-outage", kind: "external" });
+    try {
+      const task = { ...payload("echo"), service: "ext-outage", documentId: document.id };
+      const outage = await runInTaskScope(() => backend.handler.call(task, new AbortController().signal)).catch((e: unknown) => e);
+      expect(outage).toBeInstanceOf(DependencyUnavailableError);
+      expect((outage as Error).message).toMatch(/ECONNREFUSED/);
+    } finally {
+      await backend.close();
+    }
+  });
+
   it("serves a quality task from what its intake read, without a statement of its own", async () => {
     // Postgres is unreachable for this backend: any statement would fail the task.
     const backend = await createServiceBackend({ db: unreachable, redis, prefix, documents: createDocumentSource(unreachable), name: "quality", kind: "builtin" });
