@@ -25,6 +25,12 @@ export type ServiceWorkerOptions = {
 
 /** How long a task waits before it is tried again while Postgres or Redis is unreachable. */
 const OUTAGE_RETRY_MS = 2_000;
+/**
+ * Runs of one queue entry (about 30 minutes of outage retries) after which what looks like an
+ * outage counts as the task's own failure (runTask, waitOutOutage): a built-in tool's error is
+ * judged by its text, and a text that merely looks like an outage must not retry forever.
+ */
+const MAX_OUTAGE_RUNS = 900;
 
 const limiterFor = (perSecond: number | null) => (perSecond ? { max: perSecond, duration: 1_000 } : undefined);
 
@@ -108,6 +114,7 @@ export async function startServiceWorker(options: ServiceWorkerOptions) {
             timeoutMs: settings.timeoutMs,
             // The entry's first run: no earlier run of it can have died in the tool (BullMQ counts each start).
             firstRun: job.attemptsStarted === 1,
+            waitOutOutage: job.attemptsStarted <= MAX_OUTAGE_RUNS,
           })), traceparent);
         if (outcome.kind === "retry") throw new TaskRetry(outcome.error.message);
         ok = outcome.status === "succeeded";

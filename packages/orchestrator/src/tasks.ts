@@ -94,7 +94,15 @@ export async function runTask(
   ctx: OrchestratorContext,
   payload: TaskPayload,
   handler: TaskHandler,
-  attempt: { number: number; max: number; timeoutMs: number; firstRun?: boolean },
+  attempt: {
+    number: number; max: number; timeoutMs: number; firstRun?: boolean;
+    /**
+     * Our own outage may send the task back to the worker (default). False once the entry has
+     * waited out outages long enough (service-worker.ts): what still looks like one is then
+     * treated as the task's own failure, so a failure mistaken for an outage cannot loop forever.
+     */
+    waitOutOutage?: boolean;
+  },
 ): Promise<TaskOutcome> {
   // Before the start statement: a task that turns out to be final already (a redelivery) just
   // wastes its reads. The cache key's inputs are read meanwhile, and the cache look-up goes out
@@ -149,7 +157,8 @@ export async function runTask(
     // Our own Postgres or Redis failing (the cache key's reads, the result's write, a built-in
     // tool's reads) is not the task's fault: the worker tries it again later without spending an
     // attempt (service-worker.ts). A call's own failure, whatever its text says, is the task's.
-    if (thrown instanceof DependencyUnavailableError || (!callFailures.has(thrown as object) && isDependencyUnavailable(thrown))) throw thrown;
+    const ours = thrown instanceof DependencyUnavailableError || (!callFailures.has(thrown as object) && isDependencyUnavailable(thrown));
+    if (ours && attempt.waitOutOutage !== false) throw thrown;
     const error = toTaskError(thrown);
     const permanent = thrown instanceof PermanentTaskError;
     if (!permanent && attempt.number < attempt.max) {

@@ -224,6 +224,12 @@ describe("runTask", () => {
       expect(await database.db.jobTask.findUniqueOrThrow({ where: { id: job.taskIds.alpha! } })).toMatchObject({ status: "running", error: null });
     }
 
+    // An entry that has waited out outages long enough: what still looks like one is the task's own failure.
+    const looping = await submit("looks like an outage for ever");
+    const spent = await runTask(ctx, await payloadOf(looping), { cacheKey: async () => null, call: async () => { throw new DependencyUnavailableError("No taxonomy \"econnrefused\""); } },
+      { ...attempt, waitOutOutage: false });
+    expect(spent).toMatchObject({ kind: "retry" });
+
     // A remote server that refuses the call: the task's failure, tried again with an attempt spent.
     const remote = await submit("remote server down");
     const outcome = await runTask(ctx, await payloadOf(remote), { cacheKey: async () => null, call: async () => { throw refused(); } }, attempt);
