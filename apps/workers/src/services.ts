@@ -143,7 +143,8 @@ export function createBuiltinService(name: BuiltinServiceName, db: Db, documents
         // it, and nothing is left for a start statement (null: the start is written with the result).
         startWith: (p) => {
           if (p.tool === "list_profiles") return null;
-          const text = p.tool === "assess_quality" ? p.documentText?.text : undefined;
+          // Both tools that read a document look for its near-duplicates (quality server's run()).
+          const text = p.documentText?.text;
           const store = text === undefined ? undefined : signatures;
           const simhash = store && text !== undefined ? simhash64(text) : null;
           const provide = (read: Promise<unknown>) => {

@@ -4,8 +4,11 @@
 // held 5,000 signed documents). Every quality worker appends the signature it saved to a Redis
 // stream and reads what the others appended since its last read: the stream's order is one
 // order for all, so nothing appended is skipped. Postgres keeps the signatures themselves
-// (Document.simhash); a process starts its mirror from there, so a wiped Redis only costs the
-// signatures other workers save while it is empty of them. Look-ups the window cannot answer
+// (Document.simhash, written by the intake for text it extracted, else by the quality task); a
+// process starts its mirror from there, so a wiped Redis only costs the signatures other
+// workers save while it is empty of them. A signature the intake stored is in Postgres before
+// its document is assessed (and stays if the assessment never happens): the exact look-up in
+// Postgres and a freshly loaded window see it earlier than the windows of running workers do. Look-ups the window cannot answer
 // (not loaded yet, or a document assessed again long after its upload) go to Postgres
 // (quality-stores.ts).
 import { fastSql, sql, type Db } from "@docgate/db";

@@ -4,7 +4,8 @@ import { AsyncLocalStorage } from "node:async_hooks";
  * Lookups shared by everything one task does (its cache key, then the MCP tool call, which
  * both ask for the same profile): a task runs inside `runInTaskScope`, and `memoInTask` answers
  * a repeated lookup from the first one. Outside a task (tests, standalone) it just calls.
- * Nothing outlives the task, so an edit is seen by the very next task.
+ * Nothing outlives the task, so an edit is seen by the very next task that reads for itself (a
+ * quality task whose intake made its reads uses what the intake read: TaskPayload.intakeRead).
  */
 const scope = new AsyncLocalStorage<Map<string, Promise<unknown>>>();
 

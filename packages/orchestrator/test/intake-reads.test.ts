@@ -54,11 +54,11 @@ describe("the intake's reads for a quality task", () => {
     expect(copy.quality.intakeRead).toMatchObject({ signature: { exactId: first.job.documentId } });
   });
 
-  it("reads only the profile for validate_document, and nothing for text that does not ride in the payload or bytes stored before", async () => {
+  it("reads the same for validate_document, and nothing for text that does not ride in the payload or bytes stored before", async () => {
     const note = "A note to validate against the default profile, long enough to have a signature of its own if anyone asked for one here.";
     const validated = await submit(note, { tool: "validate_document" });
-    expect(validated.quality.intakeRead).toMatchObject({ signature: null, profile: { name: "default" } });
-    expect(validated.stored.simhash).toBeNull();
+    expect(validated.quality.intakeRead).toMatchObject({ signature: { exactId: null }, profile: { name: "default" } });
+    expect(validated.stored.simhash).toBe(simhash64(note));
 
     // Too long to ride in the payload: the task reads the text, and the rest with it, itself.
     const long = await submit("word ".repeat(INLINE_TEXT_MAX_CHARS / 4));
