@@ -22,10 +22,9 @@ type WaitOptions = {
  * there is no Redis): then only looking at Postgres can tell.
  */
 export class JobListener {
-  /** How many `job.finished` events were heard (a look compares it before and after). */
-  heard = 0;
-  finished: FinishedEvent | null = null;
-  confirmed = false;
+  private heardCount = 0;
+  private lastFinished: FinishedEvent | null = null;
+  private isConfirmed = false;
   private wake: () => void = () => {};
   private stop: () => void = () => {};
 
@@ -34,15 +33,30 @@ export class JobListener {
     if (hub) {
       const { stop, confirmed } = await hub.listen(jobId, (event) => listener.hear(event));
       listener.stop = stop;
-      listener.confirmed = confirmed;
+      listener.isConfirmed = confirmed;
     }
     return listener;
   }
 
+  /** How many `job.finished` events were heard (a look compares it before and after). */
+  get heard(): number {
+    return this.heardCount;
+  }
+
+  /** The last `job.finished` heard, if any. */
+  get finished(): FinishedEvent | null {
+    return this.lastFinished;
+  }
+
+  /** Redis confirmed the subscription in time. */
+  get confirmed(): boolean {
+    return this.isConfirmed;
+  }
+
   private hear(event: JobEvent): void {
     if (event.type !== "job.finished") return;
-    this.heard++;
-    this.finished = event;
+    this.heardCount++;
+    this.lastFinished = event;
     this.wake();
   }
 
