@@ -262,6 +262,20 @@ describe("gateway tools", () => {
     // …nor pass its id to a service tool.
     const foreign = (await otherClient.callTool({ name: "quality.assess_quality", arguments: { documentId } })) as CallToolResult;
     expect(errorCode(foreign)).toBe("document_not_found");
+
+    // The same bytes from that key: one stored document, but it sees only its own name for it.
+    const again = (await otherClient.callTool({ name: "upload_document", arguments: { content: base64(text), filename: "mine.txt" } })) as CallToolResult;
+    expect((again.content[0] as { uri: string }).uri).toBe(link.uri);
+    const listed = (await otherClient.listResources()).resources.find((r) => r.uri === link.uri);
+    expect(listed?.name).toBe("mine.txt");
+    expect(listed?.description).not.toContain((await harness.database.db.document.findUniqueOrThrow({ where: { id: documentId } })).createdAt.toISOString());
+    const meta = (await otherClient.readResource({ uri: link.uri })).contents[0]!._meta as { "docgate/document": { filename: string } };
+    expect(meta["docgate/document"].filename).toBe("mine.txt");
+    const { GET } = await import("~/app/api/v1/documents/[id]/content/route");
+    const content = await GET(new Request(`http://127.0.0.1/api/v1/documents/${documentId}/content`, { headers: { authorization: `Bearer ${other.secret}` } }), { params: Promise.resolve({ id: documentId }) });
+    expect(content.headers.get("content-disposition")).toContain("mine.txt");
+    // The first sender still sees its own.
+    expect((await client.listResources()).resources.find((r) => r.uri === link.uri)?.name).toBe("notes.txt");
   });
 
   it("refuses an unsupported type and an empty document as tool errors", async () => {

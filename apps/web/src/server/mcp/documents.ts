@@ -91,7 +91,7 @@ export async function mayReadDocument(principal: Principal, documentId: string):
   return Boolean(job ?? upload);
 }
 
-/** The documents `principal` may read, newest first (bounded). */
+/** The documents `principal` may read, newest first (bounded), named as it named them (asSeenBy). */
 export async function listReadableDocuments(principal: Principal, limit = 50) {
   const { db } = serverContext();
   const select = { id: true, filename: true, mimeType: true, sizeBytes: true, createdAt: true } as const;
@@ -103,21 +103,52 @@ export async function listReadableDocuments(principal: Principal, limit = 50) {
     orderBy: { id: "desc" }, take: limit, select: { target: true },
   });
   const ids = uploads.map((u) => u.target).filter((t): t is string => Boolean(t));
-  return db.document.findMany({
+  const docs = await db.document.findMany({
     where: { OR: [{ id: { in: ids } }, { jobs: { some: { apiKeyId: principal.id } } }] },
     orderBy: { createdAt: "desc" }, take: limit, select,
   });
+  const seen = await asSeenBy(principal, docs.map((d) => d.id));
+  return docs.map((d) => ({ ...d, ...seen.get(d.id) })).sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
 }
 
-/** A document as an MCP resource: extracted text when there is some, else its bytes. */
-export async function readDocumentResource(documentId: string) {
+/**
+ * The filename and time under which `principal` itself first sent each document (a job or an
+ * upload). A document is stored once per sha256, so its row's own filename and createdAt are the
+ * first sender's, which another key sending the same bytes must not learn. Admin keys and
+ * console users see the row's (an empty map).
+ */
+export async function asSeenBy(principal: Principal, documentIds: string[]): Promise<Map<string, { filename: string; createdAt: Date }>> {
+  const seen = new Map<string, { filename: string; createdAt: Date }>();
+  if (principal.kind !== "api_key" || principal.role === "admin" || documentIds.length === 0) return seen;
+  const { db } = serverContext();
+  const [jobs, uploads] = await Promise.all([
+    db.job.findMany({ where: { documentId: { in: documentIds }, apiKeyId: principal.id }, select: { documentId: true, filename: true, createdAt: true } }),
+    db.auditLog.findMany({
+      where: { action: "document.upload", target: { in: documentIds }, actorType: "api_key", actorId: principal.id },
+      select: { target: true, metadata: true, at: true },
+    }),
+  ]);
+  const sent = [
+    ...jobs.map((j) => ({ id: j.documentId, filename: j.filename, createdAt: j.createdAt })),
+    ...uploads.map((u) => ({ id: u.target ?? "", filename: String((u.metadata as { filename?: unknown } | null)?.filename ?? ""), createdAt: u.at })),
+  ];
+  for (const s of sent) {
+    const earlier = seen.get(s.id);
+    if (s.filename && (!earlier || s.createdAt < earlier.createdAt)) seen.set(s.id, { filename: s.filename, createdAt: s.createdAt });
+  }
+  return seen;
+}
+
+/** A document as an MCP resource for `principal`: extracted text when there is some, else its bytes. */
+export async function readDocumentResource(principal: Principal, documentId: string) {
   const { db } = serverContext();
   const doc = await db.document.findUnique({
     where: { id: documentId },
     select: { id: true, filename: true, mimeType: true, sizeBytes: true, sha256: true, pages: true, text: true, createdAt: true },
   });
   if (!doc) return null;
-  const meta = { id: doc.id, filename: doc.filename, mimeType: doc.mimeType, sizeBytes: doc.sizeBytes, sha256: doc.sha256, pages: doc.pages, createdAt: doc.createdAt.toISOString() };
+  const { filename, createdAt } = (await asSeenBy(principal, [doc.id])).get(doc.id) ?? doc;
+  const meta = { id: doc.id, filename, mimeType: doc.mimeType, sizeBytes: doc.sizeBytes, sha256: doc.sha256, pages: doc.pages, createdAt: createdAt.toISOString() };
   if (doc.text !== null) return { meta, text: doc.text };
   if (doc.mimeType === "text/plain") {
     const { bytes } = await db.document.findUniqueOrThrow({ where: { id: documentId }, select: { bytes: true } });

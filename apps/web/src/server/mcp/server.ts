@@ -198,7 +198,7 @@ export function createGatewayServer(principal: Principal, meta: RequestMeta, opt
     if (!id || !(await mayReadDocument(principal, id))) {
       throw new McpError(ErrorCode.InvalidParams, `Resource not found: ${request.params.uri}`);
     }
-    const doc = await readDocumentResource(id);
+    const doc = await readDocumentResource(principal, id);
     if (!doc) throw new McpError(ErrorCode.InvalidParams, `Resource not found: ${request.params.uri}`);
     const uri = request.params.uri;
     return {
