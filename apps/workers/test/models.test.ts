@@ -1,23 +1,15 @@
 // The classification worker's view of the active model: one task sees one model, whatever an
 // activation does meanwhile, and the next task sees the new one.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "@docgate/db/testing";
+import { describe, expect, it } from "vitest";
 import { createModelSource } from "../src/models";
 import { runInTaskScope } from "../src/task-scope";
+import { useWorkerFixture } from "./fixture";
 
-let database: TestDatabase;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-});
-
-afterAll(async () => {
-  await database?.drop();
-});
+const fixture = useWorkerFixture();
 
 describe("createModelSource", () => {
   it("keeps a task's cache key and its tool call on the model the task first looked up", async () => {
-    const db = database.db;
+    const db = fixture.database.db;
     const taxonomy = await db.taxonomy.create({ data: { name: "pinned", labels: ["a", "b"] } });
     const first = await db.model.create({ data: { taxonomyId: taxonomy.id, version: 1, status: "active", algorithm: "test" } });
     const second = await db.model.create({ data: { taxonomyId: taxonomy.id, version: 2, status: "ready", algorithm: "test" } });

@@ -1,30 +1,21 @@
 // A built-in service's task handler when our own Postgres fails under its tool: the task is
 // not the document's fault, so it must come back later, not fail for good.
 import { randomBytes } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { createDb } from "@docgate/db";
-import { createTestDatabase, type TestDatabase } from "@docgate/db/testing";
-import { DependencyUnavailableError, PermanentTaskError, createWorkerRedis, isDependencyUnavailable, type TaskPayload } from "@docgate/orchestrator";
+import { DependencyUnavailableError, PermanentTaskError, isDependencyUnavailable, type TaskPayload } from "@docgate/orchestrator";
 import { createDocumentSource } from "../src/documents";
 import { createServiceBackend } from "../src/services";
 import { runInTaskScope } from "../src/task-scope";
+import { useWorkerFixture } from "./fixture";
 
-const redis = createWorkerRedis(process.env.REDIS_URL || "redis://127.0.0.1:6379");
-const prefix = `dgtest-${randomBytes(4).toString("hex")}`;
+const fixture = useWorkerFixture();
+const { redis, prefix } = fixture;
 // Nothing listens on port 1: every read of the document is refused, as when Postgres is down.
 const unreachable = createDb("postgresql://postgres@127.0.0.1:1/docgate", { max: 1 });
-let database: TestDatabase;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-});
 
 afterAll(async () => {
-  const keys = await redis.keys(`${prefix}:*`);
-  if (keys.length) await redis.del(...keys);
-  redis.disconnect();
   await unreachable.$disconnect();
-  await database?.drop();
 });
 
 const payload = (tool: string): TaskPayload => ({
@@ -33,7 +24,7 @@ const payload = (tool: string): TaskPayload => ({
 
 describe("a built-in service's task handler", () => {
   it("reports Postgres unreachable under its tool as our outage, and a bad document as the task's failure", async () => {
-    const backend = await createServiceBackend({ db: database.db, redis, prefix, documents: createDocumentSource(unreachable), name: "quality", kind: "builtin" });
+    const backend = await createServiceBackend({ db: fixture.database.db, redis, prefix, documents: createDocumentSource(unreachable), name: "quality", kind: "builtin" });
     try {
       const outage = await runInTaskScope(() => backend.handler.call(payload("assess_quality"), new AbortController().signal)).catch((e: unknown) => e);
       expect(outage).toBeInstanceOf(DependencyUnavailableError);
@@ -49,7 +40,7 @@ describe("a built-in service's task handler", () => {
   });
 
   it("reports our own Postgres unreachable under an external service's call as our outage, before the server is called", async () => {
-    const db = database.db;
+    const db = fixture.database.db;
     // Nothing listens at the server's address either: reaching it would be a different failure.
     await db.service.create({ data: { name: "ext-outage", kind: "external", url: "http://127.0.0.1:9/mcp", tools: [{ name: "echo", inputSchema: { type: "object" } }] } });
     const document = await db.document.create({ data: { sha256: randomBytes(32).toString("hex"), filename: "x.txt", mimeType: "text/plain", sizeBytes: 1, bytes: Buffer.from("x") } });

@@ -1,17 +1,17 @@
 // Near-duplicate look-ups against the workers' signature window: started from Postgres, kept
 // current through a Redis stream every quality worker appends to, and compared in memory.
 import { randomBytes } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { fastSql, sql } from "@docgate/db";
-import { createTestDatabase, eventually, type TestDatabase } from "@docgate/db/testing";
+import { eventually } from "@docgate/db/testing";
 import { createWorkerRedis } from "@docgate/orchestrator";
 import { createSignatureStore } from "../src/quality-stores";
 import { SignatureWindow } from "../src/signature-window";
 import { runInTaskScope } from "../src/task-scope";
+import { useWorkerFixture } from "./fixture";
 
-const redis = createWorkerRedis(process.env.REDIS_URL || "redis://127.0.0.1:6379");
-const prefix = `dgtest-${randomBytes(4).toString("hex")}`;
-let database: TestDatabase;
+const fixture = useWorkerFixture();
+const { redis, prefix } = fixture;
 let streams = 0;
 const newStream = () => `${prefix}:signatures:${++streams}`;
 
@@ -23,29 +23,19 @@ const fresh = () => randomBytes(8).toString("hex");
 
 async function storedDocument(simhash: string | null, createdAt: Date) {
   const id = `doc-${randomBytes(6).toString("hex")}`;
-  await database.db.document.create({
+  await fixture.database.db.document.create({
     data: { id, sha256: randomBytes(32).toString("hex"), filename: `${id}.txt`, mimeType: "text/plain", sizeBytes: 1, bytes: Buffer.from("x"), simhash, createdAt },
   });
   return id;
 }
 
-beforeAll(async () => {
-  database = await createTestDatabase();
-});
-
-afterAll(async () => {
-  const keys = await redis.keys(`${prefix}:*`);
-  if (keys.length) await redis.del(...keys);
-  redis.disconnect();
-  await database?.drop();
-});
 
 describe("SignatureWindow", () => {
   it("starts from the most recent signatures in Postgres", async () => {
     const older = await storedDocument(flip(A, 3), new Date(Date.now() - 60_000));
     const recent = await storedDocument(flip(A, 8), new Date(Date.now() - 30_000));
     await storedDocument(null, new Date(Date.now() - 20_000)); // not assessed: no signature
-    const window = new SignatureWindow(database.db, redis, newStream(), 2);
+    const window = new SignatureWindow(fixture.database.db, redis, newStream(), 2);
     await window.refresh();
     // Only the two most recent signed documents fit: both are there, the nearer one wins.
     expect(window.nearest("new", A, Date.now(), 10)).toEqual({ documentId: older, distance: 3 });
@@ -54,8 +44,8 @@ describe("SignatureWindow", () => {
 
   it("sees what another worker appended, compares only earlier documents and stays within the distance", async () => {
     const stream = newStream();
-    const mine = new SignatureWindow(database.db, redis, stream, 100);
-    const theirs = new SignatureWindow(database.db, redis, stream, 100);
+    const mine = new SignatureWindow(fixture.database.db, redis, stream, 100);
+    const theirs = new SignatureWindow(fixture.database.db, redis, stream, 100);
     await Promise.all([mine.refresh(), theirs.refresh()]);
     const B = fresh();
     const created = Date.now();
@@ -70,8 +60,8 @@ describe("SignatureWindow", () => {
 
   it("sends an append that no later read carries within a moment", async () => {
     const stream = newStream();
-    const quiet = new SignatureWindow(database.db, redis, stream, 10);
-    const reader = new SignatureWindow(database.db, redis, stream, 10);
+    const quiet = new SignatureWindow(fixture.database.db, redis, stream, 10);
+    const reader = new SignatureWindow(fixture.database.db, redis, stream, 10);
     await Promise.all([quiet.refresh(), reader.refresh()]);
     const D = fresh();
     quiet.append("alone", D, 1_000);
@@ -82,7 +72,7 @@ describe("SignatureWindow", () => {
   });
 
   it("breaks ties towards the most recently created document", async () => {
-    const window = new SignatureWindow(database.db, redis, newStream(), 10);
+    const window = new SignatureWindow(fixture.database.db, redis, newStream(), 10);
     await window.refresh();
     // Added newest first, so scanning order alone cannot pick the right one.
     window.append("second", flip(A, 2), 2_000);
@@ -93,8 +83,8 @@ describe("SignatureWindow", () => {
 
   it("keeps the newest signatures when more arrive than it holds, each document once", async () => {
     const stream = newStream();
-    const writer = new SignatureWindow(database.db, redis, stream, 3);
-    const reader = new SignatureWindow(database.db, redis, stream, 3);
+    const writer = new SignatureWindow(fixture.database.db, redis, stream, 3);
+    const reader = new SignatureWindow(fixture.database.db, redis, stream, 3);
     await Promise.all([writer.refresh(), reader.refresh()]);
     for (let i = 0; i < 7; i++) writer.append(`d${i}`, flip(A, i + 1), 1_000 + i);
     writer.append("d6", flip(A, 7), 1_006); // assessed again: same slot, not a new one
@@ -106,12 +96,12 @@ describe("SignatureWindow", () => {
 
   it("carries on after Redis lost the stream, keeping what it held", async () => {
     const stream = newStream();
-    const window = new SignatureWindow(database.db, redis, stream, 10);
+    const window = new SignatureWindow(fixture.database.db, redis, stream, 10);
     await window.refresh();
     window.append("before", flip(A, 2), 1_000);
     await window.refresh();
     await redis.del(stream);
-    const other = new SignatureWindow(database.db, redis, stream, 10);
+    const other = new SignatureWindow(fixture.database.db, redis, stream, 10);
     await other.refresh();
     other.append("after", flip(A, 1), 2_000);
     await other.refresh();
@@ -123,8 +113,8 @@ describe("SignatureWindow", () => {
 
 describe("createSignatureStore", () => {
   it("saves the signature, prefers an exact match from Postgres, and finds near ones in the window", async () => {
-    const window = new SignatureWindow(database.db, redis, newStream(), 100);
-    const store = createSignatureStore(database.db, window);
+    const window = new SignatureWindow(fixture.database.db, redis, newStream(), 100);
+    const store = createSignatureStore(fixture.database.db, window);
     const C = fresh();
     const t0 = Date.now() - 10_000;
     const original = await storedDocument(null, new Date(t0));
@@ -133,14 +123,14 @@ describe("createSignatureStore", () => {
     expect(await store.saveAndFindNear(original, C, 10)).toBeNull();
     expect(await store.saveAndFindNear(copy, C, 10)).toEqual({ documentId: original, distance: 0 });
     expect(await store.saveAndFindNear(edited, flip(C, 5), 10)).toEqual({ documentId: copy, distance: 5 });
-    expect((await database.db.document.findUniqueOrThrow({ where: { id: edited } })).simhash).toBe(flip(C, 5));
+    expect((await fixture.database.db.document.findUniqueOrThrow({ where: { id: edited } })).simhash).toBe(flip(C, 5));
     // The original, assessed again later, is no near-duplicate of the documents that came after it.
     expect(await store.saveAndFindNear(original, C, 10)).toBeNull();
   });
 
   it("asks Postgres when the window does not reach back to the document (assessed again long after)", async () => {
-    const window = new SignatureWindow(database.db, redis, newStream(), 3);
-    const store = createSignatureStore(database.db, window);
+    const window = new SignatureWindow(fixture.database.db, redis, newStream(), 3);
+    const store = createSignatureStore(fixture.database.db, window);
     const E = fresh();
     const t0 = Date.now() - 3_600_000;
     const original = await storedDocument(null, new Date(t0));
@@ -153,14 +143,14 @@ describe("createSignatureStore", () => {
   });
 
   it("takes the save and exact match its task's start statement made, for that signature only", async () => {
-    const store = createSignatureStore(database.db, new SignatureWindow(database.db, redis, newStream(), 100));
+    const store = createSignatureStore(fixture.database.db, new SignatureWindow(fixture.database.db, redis, newStream(), 100));
     const G = fresh();
     const first = await storedDocument(G, new Date(Date.now() - 2_000));
     const second = await storedDocument(null, new Date());
     // The start statement's part, run as runTask runs it: the write as a CTE, the read in the select.
     const { write, read } = store.startWith(second, G);
-    const [row] = await fastSql(database.db).query<{ found: unknown }>(sql`WITH handler_write AS (${write}) SELECT ${read} AS "found"`);
-    expect((await database.db.document.findUniqueOrThrow({ where: { id: second } })).simhash).toBe(G);
+    const [row] = await fastSql(fixture.database.db).query<{ found: unknown }>(sql`WITH handler_write AS (${write}) SELECT ${read} AS "found"`);
+    expect((await fixture.database.db.document.findUniqueOrThrow({ where: { id: second } })).simhash).toBe(G);
     await runInTaskScope(async () => {
       store.provide(second, G, Promise.resolve(row!.found));
       expect(await store.saveAndFindNear(second, G, 10)).toEqual({ documentId: first, distance: 0 });
@@ -176,7 +166,7 @@ describe("createSignatureStore", () => {
     const unreachable = createWorkerRedis("redis://127.0.0.1:1", { retryStrategy: () => 1_000 });
     unreachable.on("error", () => {});
     try {
-      const store = createSignatureStore(database.db, new SignatureWindow(database.db, unreachable, newStream(), 100));
+      const store = createSignatureStore(fixture.database.db, new SignatureWindow(fixture.database.db, unreachable, newStream(), 100));
       const F = fresh();
       const first = await storedDocument(F, new Date(Date.now() - 2_000));
       const second = await storedDocument(null, new Date());

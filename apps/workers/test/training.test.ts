@@ -1,22 +1,15 @@
 // A model version's training writes its result only while the version is still `training`:
 // the reconcile round may fail it meanwhile (its queue entry lost), and it must stay failed.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, eventually, type TestDatabase } from "@docgate/db/testing";
+import { describe, expect, it } from "vitest";
+import { eventually } from "@docgate/db/testing";
 import { trainModelVersion } from "../src/training";
+import { useWorkerFixture } from "./fixture";
 
-let database: TestDatabase;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-});
-
-afterAll(async () => {
-  await database?.drop();
-});
+const fixture = useWorkerFixture();
 
 describe("trainModelVersion", () => {
   it("drops its result when the version was failed while it trained", async () => {
-    const db = database.db;
+    const db = fixture.database.db;
     const taxonomy = await db.taxonomy.create({ data: { name: "stranded", labels: ["cats", "boats"] } });
     const examples = Array.from({ length: 8 }, (_, i) => [
       { text: `The cat ${i} slept on the warm windowsill and purred at the birds outside.`, label: "cats" },
