@@ -45,6 +45,28 @@ async function connect(key: string | null = BOOTSTRAP_KEY): Promise<Client> {
 }
 
 const base64 = (value: string | Uint8Array) => Buffer.from(typeof value === "string" ? new TextEncoder().encode(value) : value).toString("base64");
+
+/**
+ * Runs `fn` with an enabled external service `name` that no worker serves (nothing listens at its
+ * URL): its tasks stay queued until the test acts. Then its open jobs are cancelled and it is
+ * disabled again.
+ */
+async function withUnservedService(name: string, fn: () => Promise<void>): Promise<void> {
+  const { db } = harness.database;
+  await db.service.upsert({
+    where: { name },
+    create: { name, kind: "external", url: "http://127.0.0.1:9/mcp", tools: [{ name: "echo", inputSchema: { type: "object" } }] },
+    update: { enabled: true },
+  });
+  await invalidateCatalog();
+  try {
+    await fn();
+  } finally {
+    await db.job.updateMany({ where: { services: { has: name }, status: { in: ["queued", "running"] } }, data: { status: "cancelled", finishedAt: new Date() } });
+    await db.service.update({ where: { name }, data: { enabled: false } });
+    await invalidateCatalog();
+  }
+}
 const errorText = (r: CallToolResult) => (r.content[0] as { text: string }).text;
 const errorCode = (r: CallToolResult) => (r._meta?.["docgate/error"] as { code: string } | undefined)?.code;
 
@@ -335,9 +357,7 @@ describe("process_document as an MCP task (backed by the job row)", () => {
   it("cancels a task: the job and its tasks become cancelled, with a job.cancel audit row", async () => {
     const { db } = harness.database;
     // A registered service with no running worker: its task stays queued until cancelled.
-    await db.service.upsert({ where: { name: "idle" }, create: { name: "idle", kind: "external", url: "http://127.0.0.1:9/mcp", tools: [] }, update: { enabled: true } });
-    await invalidateCatalog();
-    try {
+    await withUnservedService("idle", async () => {
       const client = await connect();
       const created = await client.request(
         { method: "tools/call", params: { name: "process_document", arguments: { content: base64(`${SAMPLE_TEXT} Cancel ${Date.now()}.`), filename: "c.txt", services: ["idle"] }, task: {} } },
@@ -357,10 +377,7 @@ describe("process_document as an MCP task (backed by the job row)", () => {
       // Another key does not see the task at all.
       const other = await createApiKey(db, { name: "other 2", role: "operator" });
       await expect((await connect(other.secret)).experimental.tasks.getTask(taskId)).rejects.toThrow(/not found/i);
-    } finally {
-      await db.service.update({ where: { name: "idle" }, data: { enabled: false } });
-      await invalidateCatalog();
-    }
+    });
   });
 });
 
@@ -369,9 +386,7 @@ describe("tasks/result progress", () => {
     const { db } = harness.database;
     // A service with no worker: the task stays queued until the test settles it, so the job can
     // be made to end exactly between the SDK's two steps.
-    await db.service.upsert({ where: { name: "idle" }, create: { name: "idle", kind: "external", url: "http://127.0.0.1:9/mcp", tools: [] }, update: { enabled: true } });
-    await invalidateCatalog();
-    try {
+    await withUnservedService("idle", async () => {
       const created = await (await connect()).request(
         { method: "tools/call", params: { name: "process_document", arguments: { content: base64(`${SAMPLE_TEXT} Race ${Date.now()}.`), filename: "r.txt", services: ["idle"] }, task: {} } },
         CreateTaskResultSchema,
@@ -399,10 +414,7 @@ describe("tasks/result progress", () => {
       expect((await store.getTask(taskId))!.status).toBe("failed");
       // Without a progress queue (tasks/get) the status is the job's at once.
       expect((await new JobTaskStore(admin, { ip: null, userAgent: null }).getTask(taskId))!.status).toBe("failed");
-    } finally {
-      await db.service.update({ where: { name: "idle" }, data: { enabled: false } });
-      await invalidateCatalog();
-    }
+    });
   });
 });
 
@@ -436,19 +448,13 @@ describe("notifications", () => {
 describe("a web process told to stop (SIGTERM)", () => {
   it("answers a process_document that is still waiting at once, with the job to fetch from the next process", async () => {
     const { db } = harness.database;
-    // A service nothing serves: the job stays queued, so only the stop can end the wait.
-    await db.service.upsert({
-      where: { name: "idle" },
-      create: { name: "idle", kind: "external", url: "http://127.0.0.1:9/mcp", tools: [{ name: "echo", inputSchema: { type: "object" } }] },
-      update: { enabled: true },
-    });
-    await invalidateCatalog();
     // stopping() (server/stopping.ts) aborts this controller on SIGTERM; the test aborts it itself.
     const holder = globalThis as unknown as { __docgateStopping?: AbortController };
     const previous = holder.__docgateStopping;
     const stop = new AbortController();
     holder.__docgateStopping = stop;
-    try {
+    // A service nothing serves: the job stays queued, so only the stop can end the wait.
+    await withUnservedService("idle", async () => {
       const client = await connect();
       const text = `stopping ${Date.now()}`;
       const answer = client.callTool({ name: "process_document", arguments: { content: base64(text), filename: "stop.txt", services: ["idle"], wait: 60 } });
@@ -460,18 +466,14 @@ describe("a web process told to stop (SIGTERM)", () => {
       expect(result.isError).toBeFalsy();
       expect(result.structuredContent).toMatchObject({ id: job.id, status: "queued" });
       expect(errorText(result)).toContain(`call get_job with this id`);
-    } finally {
+    }).finally(() => {
       holder.__docgateStopping = previous;
-      await db.job.updateMany({ where: { services: { has: "idle" } }, data: { status: "cancelled", finishedAt: new Date() } });
-      await db.service.update({ where: { name: "idle" }, data: { enabled: false } });
-      await invalidateCatalog();
-    }
+    });
   });
 });
 
 describe("a synchronous process_document and the process-long stopping() signal", () => {
   it("leaves nothing on it after the call, and a client hanging up ends the wait (plain JSON answers)", async () => {
-    const { db } = harness.database;
     const stop = stopping();
     const before = held(stop);
     const client = await connect();
@@ -480,13 +482,7 @@ describe("a synchronous process_document and the process-long stopping() signal"
     expect(held(stop)).toEqual(before);
 
     // A service nothing serves: the job stays queued, so only the hang-up can end the wait.
-    await db.service.upsert({
-      where: { name: "idle" },
-      create: { name: "idle", kind: "external", url: "http://127.0.0.1:9/mcp", tools: [{ name: "echo", inputSchema: { type: "object" } }] },
-      update: { enabled: true },
-    });
-    await invalidateCatalog();
-    try {
+    await withUnservedService("idle", async () => {
       const hangUp = new AbortController();
       const call = fetch(`${server.url}/api/mcp`, {
         method: "POST",
@@ -502,33 +498,19 @@ describe("a synchronous process_document and the process-long stopping() signal"
       hangUp.abort();
       await eventually(async () => held(stop).listeners === before.listeners, 10_000);
       expect(held(stop)).toEqual(before);
-    } finally {
-      await db.job.updateMany({ where: { services: { has: "idle" } }, data: { status: "cancelled", finishedAt: new Date() } });
-      await db.service.update({ where: { name: "idle" }, data: { enabled: false } });
-      await invalidateCatalog();
-    }
+    });
   });
 });
 
 describe("unavailable services", () => {
   it("answers a service without live workers at once with a 503-style tool error", async () => {
-    const { db } = harness.database;
-    await db.service.upsert({
-      where: { name: "ghost" },
-      create: { name: "ghost", kind: "external", url: "http://127.0.0.1:9/mcp", tools: [{ name: "echo", inputSchema: { type: "object" } }] },
-      update: { enabled: true },
-    });
-    await invalidateCatalog();
-    try {
+    await withUnservedService("ghost", async () => {
       const client = await connect();
       const started = Date.now();
       const result = (await client.callTool({ name: "ghost.echo", arguments: {} })) as CallToolResult;
       expect(result.isError).toBe(true);
       expect(errorCode(result)).toBe("service_unavailable");
       expect(Date.now() - started).toBeLessThan(2_000);
-    } finally {
-      await db.service.update({ where: { name: "ghost" }, data: { enabled: false } });
-      await invalidateCatalog();
-    }
+    });
   });
 });
